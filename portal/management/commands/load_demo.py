@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+FIXTURES_DIR = settings.BASE_DIR / "fixtures"
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration de fixtures/ (sans effet si elles sont déjà là)."
+
+    def handle(self, *args, **options):
+        # Fixtures carry their keys, so loading them again rewrites the same rows.
+        fixtures = sorted(str(path) for path in FIXTURES_DIR.glob("*.json"))
+        if not fixtures:
+            self.stdout.write("Aucune donnée de démonstration dans fixtures/.")
+            return
+        call_command("loaddata", *fixtures, verbosity=options["verbosity"])
