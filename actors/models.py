@@ -1,0 +1,299 @@
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from initiatives.models import (
+    Document,
+    Event,
+    Initiative,
+    Publishable,
+    PublishableQuerySet,
+    SourceCitation,
+    Territory,
+    not_before,
+    sort_key_field,
+)
+from initiatives.partial_dates import PartialDateField, format_period
+
+
+class Organisation(Publishable):
+    class Kind(models.TextChoices):
+        PUBLIC_BODY = "public_body", "Collectivité, organisme public"
+        AGENCY = "agency", "Agence"
+        CHAMBER = "chamber", "Chambre consulaire"
+        ASSOCIATION = "association", "Association"
+        NETWORK = "network", "Réseau"
+        COMPANY = "company", "Entreprise"
+        RESEARCH = "research", "Laboratoire, université"
+        CONSULTANCY = "consultancy", "Bureau d'études, conseil"
+
+    name = models.CharField("nom", max_length=300)
+    slug = models.SlugField(unique=True, max_length=200)
+    acronym = models.CharField("sigle", max_length=30, blank=True)
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    description = models.TextField("présentation", blank=True)
+    website = models.URLField("site web", max_length=500, blank=True)
+    territory = models.ForeignKey(
+        Territory, verbose_name="territoire", null=True, blank=True, on_delete=models.PROTECT
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="organisation de rattachement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+    founded_on = PartialDateField("créée en", null=True, blank=True)
+    is_defunct = models.BooleanField("n'existe plus", default=False)
+    dissolved_on = PartialDateField("disparue en", null=True, blank=True)
+    organised_events = models.ManyToManyField(
+        Event, verbose_name="événements organisés", blank=True, related_name="organisers"
+    )
+    documents = models.ManyToManyField(
+        Document,
+        verbose_name="documents (auteur ou éditeur)",
+        blank=True,
+        related_name="authors_organisations",
+    )
+    sources = GenericRelation(SourceCitation)
+    sort_key = sort_key_field("name")
+
+    objects = PublishableQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["sort_key"])
+
+    class Meta:
+        verbose_name = "organisation"
+        ordering = ["sort_key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="actors_organisation_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True) | Q(is_defunct=True),
+                name="actors_organisation_dissolved_is_defunct",
+            ),
+            models.CheckConstraint(
+                condition=not_before("dissolved_on", "founded_on"),
+                name="actors_organisation_dissolved_after_founded",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.name} ({self.acronym})"
+            if self.acronym and self.acronym != self.name
+            else self.name
+        )
+
+    def get_absolute_url(self):
+        return reverse("actors:organisation", args=[self.slug])
+
+
+class Person(Publishable):
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    slug = models.SlugField(unique=True, max_length=200)
+    biography = models.TextField("présentation", blank=True)
+    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    contact_consent = models.BooleanField(
+        "consent à la publication de ses coordonnées",
+        default=False,
+        help_text="Sans consentement enregistré, les coordonnées ne sont jamais publiques.",
+    )
+    consent_recorded_on = models.DateField("consentement recueilli le", null=True, blank=True)
+    sources = GenericRelation(SourceCitation)
+    sort_key = sort_key_field("last_name")
+
+    objects = PublishableQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["sort_key"])
+
+    class Meta:
+        verbose_name = "personne"
+        ordering = ["sort_key", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact_consent=False) | Q(consent_recorded_on__isnull=False),
+                name="actors_person_consent_is_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("actors:person", args=[self.slug])
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def public_contact(self):
+        """Contact details the public may see: none without recorded consent."""
+        if not self.contact_consent:
+            return {}
+        return {
+            key: value for key, value in {"email": self.email, "phone": self.phone}.items() if value
+        }
+
+
+class Affiliation(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="affiliations",
+    )
+    job_title = models.CharField("fonction", max_length=300)
+    start = PartialDateField("début", null=True, blank=True)
+    end = PartialDateField("fin", null=True, blank=True)
+    note = models.CharField("précision", max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "affiliation"
+        ordering = ["person", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=not_before("end", "start"), name="actors_affiliation_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.job_title}, {self.organisation.name}"
+
+    @property
+    def period(self):
+        return format_period(self.start, self.end)
+
+
+class InvolvementQuerySet(models.QuerySet):
+    def published(self):
+        """Involvements whose initiative and actor are both public."""
+        return self.filter(
+            initiative__in=Initiative.objects.published(),
+        ).filter(
+            Q(organisation__in=Organisation.objects.published())
+            | Q(person__in=Person.objects.published())
+        )
+
+
+class Involvement(models.Model):
+    class Role(models.TextChoices):
+        PILOT = "pilot", "Pilote"
+        CO_PILOT = "co_pilot", "Co-pilote"
+        PARTNER = "partner", "Partenaire"
+        FUNDER = "funder", "Financeur"
+        CO_FACILITATOR = "co_facilitator", "Co-animateur"
+        FOUNDER = "founder", "Membre fondateur"
+        MEMBER = "member", "Membre"
+        STAKEHOLDER = "stakeholder", "Partie prenante"
+        SCIENTIFIC_COMMITTEE = "scientific_committee", "Comité scientifique"
+        EXPERT = "expert", "Expert, conseil"
+        AUTHOR = "author", "Auteur de la fiche"
+        CONTACT = "contact", "Contact"
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="involvements"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="involvements",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name="personne",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="involvements",
+    )
+    role = models.CharField("rôle", max_length=24, choices=Role)
+    start = PartialDateField("début", null=True, blank=True)
+    end = PartialDateField("fin", null=True, blank=True)
+    amount = models.DecimalField(
+        "montant (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField("précision", max_length=300, blank=True)
+
+    objects = InvolvementQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "implication"
+        ordering = ["initiative", "role", "id"]
+        indexes = [models.Index(fields=["role"], name="actors_involvement_role")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, person__isnull=True)
+                | Q(organisation__isnull=True, person__isnull=False),
+                name="actors_involvement_exactly_one_actor",
+            ),
+            models.CheckConstraint(
+                condition=not_before("end", "start"), name="actors_involvement_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="actors_involvement_amount_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} — {self.get_role_display()} — {self.initiative}"
+
+    @property
+    def actor(self):
+        return self.organisation or self.person
+
+    @property
+    def period(self):
+        return format_period(self.start, self.end)
+
+
+class Funding(models.Model):
+    """Support given (or being prepared) to a beneficiary within an initiative."""
+
+    class Status(models.TextChoices):
+        FUNDED = "funded", "Financé"
+        ANNOUNCED = "announced", "Annoncé"
+        IN_PREPARATION = "in_preparation", "Dossier en préparation"
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="fundings"
+    )
+    beneficiary = models.ForeignKey(
+        Organisation, verbose_name="bénéficiaire", on_delete=models.PROTECT, related_name="fundings"
+    )
+    status = models.CharField("état", max_length=20, choices=Status)
+    amount = models.DecimalField(
+        "montant (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    date = PartialDateField("date", null=True, blank=True)
+    note = models.CharField("précision", max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "financement"
+        ordering = ["initiative", "status", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "beneficiary"], name="actors_funding_one_per_beneficiary"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="actors_funding_amount_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.beneficiary.name} — {self.get_status_display()}"

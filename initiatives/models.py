@@ -1,0 +1,630 @@
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.functions import Least, Length, Substr
+from django.db.models.lookups import GreaterThanOrEqual
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from initiatives.markdown import render_markdown
+from initiatives.partial_dates import PartialDateField, format_period
+
+
+class SortKey(Func):
+    """Accent- and case-insensitive sort key ("Économie" between "Eau" and "Emploi").
+
+    The embedded PostgreSQL has no ICU collation, so French order comes from this immutable
+    SQL function (unaccent + lower), created by the first migration.
+    """
+
+    function = "registre_sort_key"
+    output_field = models.CharField()
+
+
+def sort_key_field(source):
+    return models.GeneratedField(
+        expression=SortKey(F(source)), output_field=models.CharField(), db_persist=True
+    )
+
+
+def not_before(end, start):
+    """end >= start, comparing partial dates at the coarser of their two precisions.
+
+    "2016" is not before "2016-05": the year 2016 contains May 2016.
+    """
+    width = Least(Length(start), Length(end))
+    return (
+        Q(**{f"{end}__isnull": True})
+        | Q(**{f"{start}__isnull": True})
+        | Q(GreaterThanOrEqual(Substr(end, 1, width), Substr(start, 1, width)))
+    )
+
+
+class LineageContains(Func):
+    """`lineage @> ARRAY[pk]`: the row pk is in the lineage (an ancestor or the node itself)."""
+
+    template = "%(expressions)s"
+    arg_joiner = " @> "
+    output_field = models.BooleanField()
+
+    def __init__(self, lineage, pk):
+        super().__init__(lineage, Func(pk, template="ARRAY[%(expressions)s]::bigint[]"))
+
+
+# Publication -----------------------------------------------------------------------------
+
+
+class PublicationState(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    REVIEW = "review", "En relecture"
+    PUBLISHED = "published", "Publié"
+    ARCHIVED = "archived", "Archivé"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """The only road to public data."""
+        return self.filter(publication_state=PublicationState.PUBLISHED)
+
+
+class Publishable(models.Model):
+    publication_state = models.CharField(
+        "état de publication",
+        max_length=12,
+        choices=PublicationState,
+        default=PublicationState.DRAFT,
+        db_index=True,
+    )
+    published_at = models.DateTimeField("publié le", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+    last_verified = models.DateField(
+        "vérifié le", null=True, blank=True, help_text="Dernière vérification auprès des sources."
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.is_published and not self.published_at:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return self.publication_state == PublicationState.PUBLISHED
+
+    def set_publication_state(self, state):
+        self.publication_state = state
+        if state == PublicationState.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+
+
+# Trees -------------------------------------------------------------------------------------
+
+
+class TreeQuerySet(models.QuerySet):
+    def under(self, node):
+        """The node and all its descendants: one indexed lookup on the stored lineage."""
+        return self.filter(lineage__contains=[node.pk])
+
+
+class TreeNode(models.Model):
+    """A node whose `lineage` (ids from the root down to itself) is kept by a database trigger.
+
+    The trigger (migration 0001) recomputes the lineage on every insert and move, cascades it to
+    the descendants, and refuses a cycle, whatever wrote the row.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="parent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    lineage = ArrayField(models.BigIntegerField(), default=list, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.lineage = type(self).objects.values_list("lineage", flat=True).get(pk=self.pk)
+
+    def clean(self):
+        super().clean()
+        if (
+            self.parent_id
+            and self.pk
+            and (self.parent_id == self.pk or self.pk in (self.parent.lineage or []))
+        ):
+            raise ValidationError({"parent": "Un élément ne peut pas être rangé sous lui-même."})
+
+    def ancestors(self):
+        """Ancestors from the root down, in one query."""
+        rows = {row.pk: row for row in type(self).objects.filter(pk__in=self.lineage[:-1])}
+        return [rows[pk] for pk in self.lineage[:-1] if pk in rows]
+
+
+def tree_constraints(name):
+    return [
+        models.CheckConstraint(
+            condition=~Q(parent=F("pk")), name=f"initiatives_{name}_not_own_parent"
+        ),
+    ]
+
+
+# Vocabularies ------------------------------------------------------------------------------
+
+
+class Territory(TreeNode):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Pays (État)"
+        REGION = "region", "Région"
+        FORMER_REGION = "former_region", "Ancienne région"
+        DEPARTMENT = "department", "Département"
+        INTERCOMMUNALITY = "intercommunality", "Intercommunalité"
+        PAYS = "pays", "Pays"
+        BASIN = "basin", "Bassin"
+        METROPOLITAN_AREA = "metropolitan_area", "Aire métropolitaine"
+        COMMUNE = "commune", "Commune"
+        PLACE = "place", "Lieu"
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField(unique=True, max_length=200)
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    code = models.CharField(
+        "code officiel", max_length=20, blank=True, help_text="Code INSEE ou SIREN."
+    )
+    description = models.TextField("description", blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    valid_from = PartialDateField("existe depuis", null=True, blank=True)
+    valid_until = PartialDateField("existe jusqu'à", null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self",
+        verbose_name="successeurs",
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
+        help_text="Territoires issus de celui-ci (fusion de régions, de communes…).",
+    )
+    sort_key = sort_key_field("name")
+
+    objects = TreeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["lineage", "sort_key"])
+
+    class Meta:
+        verbose_name = "territoire"
+        ordering = ["sort_key"]
+        indexes = [GinIndex(fields=["lineage"], name="initiatives_territory_lineage")]
+        constraints = [
+            *tree_constraints("territory"),
+            models.CheckConstraint(
+                condition=not_before("valid_until", "valid_from"),
+                name="initiatives_territory_validity_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__range=(-90, 90), longitude__range=(-180, 180)),
+                name="initiatives_territory_coordinates",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("initiatives:territory", args=[self.slug])
+
+    @property
+    def validity(self):
+        return format_period(self.valid_from, self.valid_until)
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
+
+
+class Theme(TreeNode):
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField(unique=True, max_length=200)
+    description = models.TextField("description", blank=True)
+    sort_key = sort_key_field("name")
+
+    objects = TreeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["lineage", "sort_key"])
+
+    class Meta:
+        verbose_name = "thématique"
+        ordering = ["sort_key"]
+        indexes = [GinIndex(fields=["lineage"], name="initiatives_theme_lineage")]
+        constraints = tree_constraints("theme")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("initiatives:theme", args=[self.slug])
+
+
+class ActivityType(models.Model):
+    """A "métier": the kind of work done, e.g. "Mise en réseau d'acteurs"."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    slug = models.SlugField(unique=True, max_length=200)
+    sort_key = sort_key_field("name")
+
+    class Meta:
+        verbose_name = "métier"
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return self.name
+
+
+class Keyword(models.Model):
+    """A thesaurus term; `label` is the French one, other languages in KeywordLabel."""
+
+    label = models.CharField("libellé (français)", max_length=200, unique=True)
+    slug = models.SlugField(unique=True, max_length=200)
+    sort_key = sort_key_field("label")
+
+    class Meta:
+        verbose_name = "mot-clé"
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return self.label
+
+    def label_in(self, language):
+        if language == "fr":
+            return self.label
+        for translation in self.labels.all():
+            if translation.language == language:
+                return translation.label
+        return self.label
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", "français"
+    ENGLISH = "en", "anglais"
+    PORTUGUESE = "pt", "portugais"
+    GERMAN = "de", "allemand"
+    DUTCH = "nl", "néerlandais"
+    SPANISH = "es", "espagnol"
+
+
+class KeywordLabel(models.Model):
+    keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="labels")
+    language = models.CharField("langue", max_length=5, choices=Language)
+    label = models.CharField("libellé", max_length=200)
+
+    class Meta:
+        verbose_name = "libellé traduit"
+        verbose_name_plural = "libellés traduits"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["keyword", "language"], name="initiatives_keywordlabel_one_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.language})"
+
+
+# Documents and sources ---------------------------------------------------------------------
+
+
+class Document(Publishable):
+    class Kind(models.TextChoices):
+        WHITE_PAPER = "white_paper", "Livre blanc"
+        INTERNAL = "internal", "Document interne"
+        RECORD = "record", "Fiche d'expérience"
+        FRAMEWORK = "framework", "Référentiel"
+        ROADMAP = "roadmap", "Feuille de route"
+        STUDY = "study", "Étude"
+        REPORT = "report", "Rapport, bilan"
+        ARTICLE = "article", "Article, billet"
+        WEB_PAGE = "web_page", "Page web"
+        OTHER = "other", "Autre"
+
+    title = models.CharField("titre", max_length=300)
+    slug = models.SlugField(unique=True, max_length=200)
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    authors = models.CharField(
+        "auteurs et éditeurs",
+        max_length=300,
+        blank=True,
+        help_text="Tels qu'écrits sur le document ; les organisations liées sont dans Acteurs.",
+    )
+    publication_date = PartialDateField("date de publication", null=True, blank=True)
+    url = models.URLField("lien", max_length=500, blank=True)
+    file = models.FileField("fichier", upload_to="documents/%Y/", blank=True)
+    language = models.CharField("langue", max_length=5, choices=Language, default=Language.FRENCH)
+    bibliographic_note = models.TextField("notice bibliographique", blank=True)
+    summary = models.TextField("résumé", blank=True)
+    keywords = models.ManyToManyField(Keyword, verbose_name="mots-clés", blank=True)
+    sort_key = sort_key_field("title")
+
+    history = HistoricalRecords(excluded_fields=["sort_key"])
+
+    class Meta:
+        verbose_name = "document"
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("initiatives:document", args=[self.slug])
+
+
+class SourceCitation(models.Model):
+    """Where a fact comes from: a Document of the registry or a web page seen on a date."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    document = models.ForeignKey(
+        Document, verbose_name="document", null=True, blank=True, on_delete=models.PROTECT
+    )
+    url = models.URLField("adresse", max_length=500, blank=True)
+    accessed_on = models.DateField("consulté le", null=True, blank=True)
+    note = models.CharField("précision", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "source"
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(document__isnull=False) | ~Q(url=""),
+                name="initiatives_sourcecitation_document_or_url",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.document) if self.document_id else self.url
+
+
+# Initiatives -------------------------------------------------------------------------------
+
+
+class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
+    def published(self):
+        """Published initiatives whose every ancestor is published too."""
+        hidden_ancestor = Initiative.objects.exclude(
+            publication_state=PublicationState.PUBLISHED
+        ).filter(LineageContains(OuterRef("lineage"), F("pk")))
+        return super().published().filter(~Exists(hidden_ancestor))
+
+    def in_territory(self, territory):
+        """Filed under the territory or below it, or under its predecessors or successors.
+
+        A search on Picardie finds what is filed at the level of Hauts-de-France, its successor,
+        and a search on Hauts-de-France finds what is filed under Picardie, below it.
+        """
+        related = Territory.objects.filter(
+            Q(lineage__contains=[territory.pk])
+            | Q(predecessors=territory)
+            | Q(successors=territory)
+        )
+        return self.filter(territories__in=related).distinct()
+
+    def in_theme(self, theme):
+        return self.filter(themes__lineage__contains=[theme.pk]).distinct()
+
+    def active_between(self, first_year, last_year):
+        """Active at some point of the year range; open ends count as still going."""
+        conditions = Q()
+        if last_year is not None:
+            conditions &= Q(start__isnull=True) | Q(start__lt=str(last_year + 1))
+        if first_year is not None:
+            conditions &= Q(end__isnull=True) | Q(end__gte=str(first_year))
+        return self.filter(conditions)
+
+
+class Initiative(TreeNode, Publishable):
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", "Programme"
+        OPERATION = "operation", "Opération de développement"
+        PROJECT = "project", "Projet"
+        NETWORK = "network", "Réseau"
+        ACTION_RESEARCH = "action_research", "Étude-action"
+        SUPPORT = "support", "Accompagnement"
+        CONFERENCE = "conference", "Conférence, atelier"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "En projet"
+        ONGOING = "ongoing", "En cours"
+        DORMANT = "dormant", "En veille"
+        DONE = "done", "Terminé"
+        ABANDONED = "abandoned", "Abandonné"
+
+    title = models.CharField("titre", max_length=300)
+    slug = models.SlugField(unique=True, max_length=200)
+    acronym = models.CharField("sigle", max_length=30, blank=True)
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    status = models.CharField("statut", max_length=12, choices=Status, default=Status.ONGOING)
+    summary = models.TextField("résumé", blank=True, help_text="Deux ou trois phrases.")
+    body = models.TextField("description", blank=True, help_text="Markdown.")
+    objectives = models.TextField("objectifs", blank=True, help_text="Markdown.")
+    start = PartialDateField("début", null=True, blank=True)
+    end = PartialDateField("fin", null=True, blank=True)
+    website = models.URLField("site web", max_length=500, blank=True)
+    activity_types = models.ManyToManyField(ActivityType, verbose_name="métiers", blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name="thématiques", blank=True)
+    territories = models.ManyToManyField(Territory, verbose_name="territoires", blank=True)
+    keywords = models.ManyToManyField(Keyword, verbose_name="mots-clés", blank=True)
+    documents = models.ManyToManyField(
+        Document, verbose_name="documents", blank=True, related_name="initiatives"
+    )
+    sources = GenericRelation(SourceCitation)
+    sort_key = sort_key_field("title")
+
+    objects = InitiativeQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["lineage", "sort_key"],
+        m2m_fields=[themes, territories, activity_types],
+    )
+
+    class Meta:
+        verbose_name = "initiative"
+        ordering = ["sort_key"]
+        indexes = [
+            GinIndex(fields=["lineage"], name="initiatives_initiative_lineage"),
+            models.Index(fields=["start"], name="initiatives_initiative_start"),
+        ]
+        constraints = [
+            *tree_constraints("initiative"),
+            models.CheckConstraint(
+                condition=not_before("end", "start"), name="initiatives_initiative_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("initiatives:detail", args=[self.slug])
+
+    @property
+    def period(self):
+        return format_period(self.start, self.end)
+
+    def body_html(self):
+        return render_markdown(self.body)
+
+    def objectives_html(self):
+        return render_markdown(self.objectives)
+
+
+class Milestone(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    date = PartialDateField("date")
+    title = models.CharField("titre", max_length=300)
+    text = models.TextField("texte", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "jalon"
+        ordering = ["initiative", "date", "id"]
+
+    def __str__(self):
+        return f"{self.date} : {self.title}"
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        PLENARY = "plenary", "Réunion plénière"
+        WORKSHOP = "workshop", "Atelier"
+        WORKING_DAY = "working_day", "Journée de travail"
+        TRAINING = "training", "Formation-action"
+        TECHNICAL_DAY = "technical_day", "Journée technique"
+        SEMINAR = "seminar", "Séminaire"
+        CONFERENCE = "conference", "Assises, conférence"
+        ELECTION = "election", "Séance, élection"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Prévu"
+        HELD = "held", "Tenu"
+        CANCELLED = "cancelled", "Annulé"
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="events"
+    )
+    title = models.CharField("titre", max_length=300)
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    status = models.CharField("statut", max_length=12, choices=Status, default=Status.PLANNED)
+    start = PartialDateField("date", null=True, blank=True)
+    end = PartialDateField(
+        "fin", null=True, blank=True, help_text="Pour un événement sur plusieurs jours."
+    )
+    date_note = models.CharField(
+        "précision sur la date", max_length=200, blank=True, help_text="Ex. « en octobre »."
+    )
+    territory = models.ForeignKey(
+        Territory, verbose_name="lieu", null=True, blank=True, on_delete=models.PROTECT
+    )
+    venue = models.CharField("lieu (précision)", max_length=300, blank=True)
+    description = models.TextField("description", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "événement"
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["start"], name="initiatives_event_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=not_before("end", "start"), name="initiatives_event_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def when(self):
+        if self.start and self.end and self.start != self.end:
+            return f"du {self.start} au {self.end}"
+        return str(self.start or self.date_note or "date non précisée")
+
+
+class KeyFigure(models.Model):
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name="initiative",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name="territoire",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    value = models.DecimalField("valeur", max_digits=14, decimal_places=2)
+    unit = models.CharField("unité", max_length=60, blank=True, help_text="Ex. emplois, %, km.")
+    label = models.CharField("libellé", max_length=300, help_text="Ce que le chiffre mesure.")
+    is_lower_bound = models.BooleanField("« plus de »", default=False)
+    date = PartialDateField("date", null=True, blank=True)
+    period_start = PartialDateField(
+        "début de la période", null=True, blank=True, help_text="Pour une évolution (1962–1990)."
+    )
+    last_verified = models.DateField("vérifié le", null=True, blank=True)
+    sources = GenericRelation(SourceCitation)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "chiffre clé"
+        verbose_name_plural = "chiffres clés"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(initiative__isnull=False) | Q(territory__isnull=False),
+                name="initiatives_keyfigure_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=not_before("date", "period_start"),
+                name="initiatives_keyfigure_period_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.value.normalize():f} {self.unit} {self.label}".strip()
