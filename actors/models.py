@@ -66,6 +66,7 @@ class Organisation(Publishable):
 
     class Meta:
         verbose_name = "organisation"
+        permissions = [("publish_organisation", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key"]
         constraints = [
             models.CheckConstraint(
@@ -113,6 +114,7 @@ class Person(Publishable):
 
     class Meta:
         verbose_name = "personne"
+        permissions = [("publish_person", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key", "first_name"]
         constraints = [
             models.CheckConstraint(
@@ -259,6 +261,14 @@ class Involvement(models.Model):
         return format_period(self.start, self.end)
 
 
+class FundingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            initiative__in=Initiative.objects.published(),
+            beneficiary__in=Organisation.objects.published(),
+        )
+
+
 class Funding(models.Model):
     """Support given (or being prepared) to a beneficiary within an initiative."""
 
@@ -280,6 +290,7 @@ class Funding(models.Model):
     date = PartialDateField("date", null=True, blank=True)
     note = models.CharField("précision", max_length=300, blank=True)
 
+    objects = FundingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

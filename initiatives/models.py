@@ -66,6 +66,10 @@ class PublicationState(models.TextChoices):
     ARCHIVED = "archived", "Archivé"
 
 
+# Published and archived records may only be changed by those allowed to publish.
+LOCKED_STATES = (PublicationState.PUBLISHED, PublicationState.ARCHIVED)
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         """The only road to public data."""
@@ -360,6 +364,7 @@ class Document(Publishable):
 
     class Meta:
         verbose_name = "document"
+        permissions = [("publish_document", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key"]
 
     def __str__(self):
@@ -479,6 +484,7 @@ class Initiative(TreeNode, Publishable):
 
     class Meta:
         verbose_name = "initiative"
+        permissions = [("publish_initiative", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key"]
         indexes = [
             GinIndex(fields=["lineage"], name="initiatives_initiative_lineage"),

@@ -137,9 +137,11 @@ def format_period(start, end):
 
 class PartialDateFormField(forms.CharField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
+        # No max_length validator: it would measure the cleaned PartialDate, not the text.
+        kwargs.pop("max_length", None)
         kwargs.setdefault("help_text", "Année, mois ou jour : 2016, 03/2016 ou 21/03/2016.")
         super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", "40")
 
     def prepare_value(self, value):
         if isinstance(value, PartialDate):
@@ -190,4 +192,4 @@ class PartialDateField(models.CharField):
         return value.iso if value else ""
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": PartialDateFormField, "max_length": 40, **kwargs})
+        return super().formfield(**{"form_class": PartialDateFormField, **kwargs})

@@ -1,4 +1,13 @@
+import itertools
+
 import pytest
+from django.contrib.auth.models import Group, User
+
+from actors.models import Organisation, Person
+from initiatives.models import Initiative, PublicationState, Territory
+from portal import staff
+
+_serial = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +17,82 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def make_initiative():
+    def make(title=None, state=PublicationState.PUBLISHED, **fields):
+        number = next(_serial)
+        title = title or f"Initiative {number}"
+        return Initiative.objects.create(
+            title=title,
+            slug=fields.pop("slug", f"initiative-{number}"),
+            kind=fields.pop("kind", Initiative.Kind.PROJECT),
+            publication_state=state,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_territory():
+    def make(name=None, kind=Territory.Kind.COMMUNE, **fields):
+        number = next(_serial)
+        return Territory.objects.create(
+            name=name or f"Territoire {number}", slug=f"territoire-{number}", kind=kind, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_organisation():
+    def make(name=None, state=PublicationState.PUBLISHED, **fields):
+        number = next(_serial)
+        return Organisation.objects.create(
+            name=name or f"Organisation {number}",
+            slug=f"organisation-{number}",
+            kind=fields.pop("kind", Organisation.Kind.ASSOCIATION),
+            publication_state=state,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_person():
+    def make(last_name=None, state=PublicationState.PUBLISHED, **fields):
+        number = next(_serial)
+        return Person.objects.create(
+            first_name=fields.pop("first_name", "Camille"),
+            last_name=last_name or f"Martin{number}",
+            slug=f"personne-{number}",
+            publication_state=state,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_staff():
+    def make(group_name):
+        user = User.objects.create_user(
+            f"agent{next(_serial)}", password="un mot de passe assez long", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def writer(make_staff):
+    return make_staff(staff.WRITER)
+
+
+@pytest.fixture
+def reviewer(make_staff):
+    return make_staff(staff.REVIEWER)

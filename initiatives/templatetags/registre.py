@@ -1,0 +1,32 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+NBSP = "\u00a0"
+
+
+@register.filter
+def fr_number(value):
+    """37000 → "37 000", Decimal("-15.00") → "-15", 2.5 → "2,5" (French typography)."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(value).normalize()
+    sign = "-" if number < 0 else ""
+    integer, _, fraction = f"{abs(number):f}".partition(".")
+    groups = []
+    while integer:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    text = NBSP.join(groups)
+    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
+
+
+@register.filter
+def figure(key_figure):
+    """ "plus de 200 parties prenantes", "-15 % évolution…" """
+    unit = key_figure.unit
+    value = fr_number(key_figure.value)
+    number = f"{value}{NBSP}%" if unit == "%" else f"{value} {unit}".strip()
+    return f"plus de {number}" if key_figure.is_lower_bound else number

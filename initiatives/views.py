@@ -1,0 +1,110 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from initiatives.models import Document, Initiative, PublicationState, Territory, Theme
+
+
+def visible(request, model):
+    """Published records for the public; every state for staff who may view them (preview)."""
+    opts = model._meta
+    if request.user.is_staff and request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+        return model.objects.all()
+    return model.objects.published()
+
+
+def related_model(name):
+    # Involvements and fundings live in `actors`, above this app: reach them through the relation.
+    return Initiative._meta.get_field(name).related_model
+
+
+def initiative_detail(request, slug):
+    initiative = get_object_or_404(visible(request, Initiative).select_related("parent"), slug=slug)
+    public = Initiative.objects.published()
+    involvements = related_model("involvements").objects.published()
+    fundings = related_model("fundings").objects.published()
+    initiative = (
+        Initiative.objects.filter(pk=initiative.pk)
+        .select_related("parent")
+        .prefetch_related(
+            "themes",
+            "territories",
+            "activity_types",
+            "milestones",
+            Prefetch("events", queryset=initiative.events.select_related("territory")),
+            "figures",
+            Prefetch("documents", queryset=Document.objects.published()),
+            Prefetch("children", queryset=public.order_by("sort_key")),
+            Prefetch(
+                "involvements",
+                queryset=involvements.select_related("organisation", "person").order_by(
+                    "role", "organisation__sort_key", "person__sort_key"
+                ),
+            ),
+            Prefetch("fundings", queryset=fundings.select_related("beneficiary")),
+        )
+        .get()
+    )
+    parent_is_public = initiative.parent and public.filter(pk=initiative.parent_id).exists()
+    roles = {}
+    for involvement in initiative.involvements.all():
+        roles.setdefault(involvement.get_role_display(), []).append(involvement)
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "parent": initiative.parent if parent_is_public else None,
+            "roles": roles,
+            "is_preview": initiative.publication_state != PublicationState.PUBLISHED,
+        },
+    )
+
+
+def territory_detail(request, slug):
+    territory = get_object_or_404(Territory.objects.select_related("parent"), slug=slug)
+    initiatives = Initiative.objects.published().in_territory(territory).order_by("sort_key")
+    return render(
+        request,
+        "initiatives/territory_detail.html",
+        {
+            "territory": territory,
+            "ancestors": territory.ancestors(),
+            "children": territory.children.order_by("sort_key"),
+            "successors": territory.successors.all(),
+            "predecessors": territory.predecessors.all(),
+            "initiatives": initiatives,
+        },
+    )
+
+
+def theme_detail(request, slug):
+    theme = get_object_or_404(Theme, slug=slug)
+    initiatives = Initiative.objects.published().in_theme(theme).order_by("sort_key")
+    return render(
+        request,
+        "initiatives/theme_detail.html",
+        {
+            "theme": theme,
+            "ancestors": theme.ancestors(),
+            "children": theme.children.order_by("sort_key"),
+            "initiatives": initiatives,
+        },
+    )
+
+
+def document_detail(request, slug):
+    document = get_object_or_404(
+        visible(request, Document).prefetch_related(
+            "keywords__labels",
+            Prefetch("initiatives", queryset=Initiative.objects.published()),
+        ),
+        slug=slug,
+    )
+    return render(
+        request,
+        "initiatives/document_detail.html",
+        {
+            "document": document,
+            "is_preview": document.publication_state != PublicationState.PUBLISHED,
+        },
+    )
