@@ -5,11 +5,25 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from actors.models import Organisation, Person
+from initiatives.models import Initiative
+
 logger = logging.getLogger(__name__)
 
 
 def home(request):
-    return render(request, "portal/home.html")
+    initiatives = Initiative.objects.published()
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "initiative_count": initiatives.count(),
+            "organisation_count": Organisation.objects.published().count(),
+            "person_count": Person.objects.published().count(),
+            "programmes": initiatives.filter(parent__isnull=True).order_by("sort_key"),
+            "recently_updated": initiatives.order_by("-updated_at")[:5],
+        },
+    )
 
 
 @never_cache

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from initiatives.models import PublicationState
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,6 +15,22 @@ def test_home_uses_the_base_template(client):
     assert "/static/css/site.css" in html
     assert "<header" in html and "<footer" in html
     assert html.count("<h1") == 1
+
+
+def test_home_counts_only_published_records(client, make_initiative):
+    make_initiative("Programme public")
+    make_initiative("Programme en brouillon", state=PublicationState.DRAFT)
+    response = client.get(reverse("home"))
+    assert response.context["initiative_count"] == 1
+    assert "Programme en brouillon" not in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_home_query_count_does_not_grow(client, make_initiative, django_assert_num_queries, extra):
+    for _ in range(extra):
+        make_initiative()
+    with django_assert_num_queries(5):
+        client.get(reverse("home"))
 
 
 def test_admin_login_page_answers(client):

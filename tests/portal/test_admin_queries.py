@@ -1,0 +1,42 @@
+"""Every admin changelist and change form renders in a bounded number of queries."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+REGISTRY_MODELS = [
+    model for model in admin.site._registry if model._meta.app_label in ("initiatives", "actors")
+]
+# Generous but fixed ceilings: a changelist must not query per row, a change form per inline row.
+MAX_CHANGELIST_QUERIES = 15
+MAX_CHANGE_FORM_QUERIES = 45
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m._meta.model_name)
+def test_changelist_queries_are_bounded(
+    model, demo_data, admin_client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(MAX_CHANGELIST_QUERIES):
+        response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m._meta.model_name)
+def test_change_form_queries_are_bounded(
+    model, demo_data, admin_client, django_assert_max_num_queries
+):
+    # The record with the most related rows is the hardest case; fall back to any.
+    obj = model.objects.order_by("-pk").first()
+    assert obj is not None, f"the demo data has no {model._meta.verbose_name}"
+    with django_assert_max_num_queries(MAX_CHANGE_FORM_QUERIES):
+        response = admin_client.get(admin_url(model, "change", obj.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m._meta.model_name)
+def test_add_form_renders(model, admin_client):
+    assert admin_client.get(admin_url(model, "add")).status_code == 200

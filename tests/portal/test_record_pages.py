@@ -1,0 +1,83 @@
+"""Record pages: their query count is pinned and does not grow with related rows."""
+
+import pytest
+from django.urls import reverse
+
+from actors.models import Affiliation, Funding, Involvement
+from initiatives.models import Document, Event, KeyFigure, Milestone, Theme
+
+pytestmark = pytest.mark.django_db
+
+
+def populate(initiative, organisation, person, territory, theme, size):
+    for number in range(size):
+        child = type(initiative).objects.create(
+            title=f"Opération {number}",
+            slug=f"{initiative.slug}-op-{number}",
+            kind="operation",
+            parent=initiative,
+            publication_state="published",
+        )
+        child.territories.add(territory)
+        child.themes.add(theme)
+        Milestone.objects.create(initiative=initiative, date=str(2000 + number), title="Jalon")
+        Event.objects.create(
+            initiative=initiative, title="Atelier", kind="workshop", territory=territory
+        )
+        KeyFigure.objects.create(initiative=initiative, value=number, label="emplois")
+        Involvement.objects.create(initiative=child, organisation=organisation, role="partner")
+        Involvement.objects.create(initiative=child, person=person, role="contact")
+        Involvement.objects.create(initiative=initiative, organisation=organisation, role="funder")
+        Affiliation.objects.create(person=person, organisation=organisation, job_title="Chargée")
+        document = Document.objects.create(
+            title=f"Document {number}", slug=f"{initiative.slug}-doc-{number}", kind="report",
+            publication_state="published",
+        )  # fmt: skip
+        initiative.documents.add(document)
+
+
+@pytest.fixture
+def records(make_initiative, make_organisation, make_person, make_territory):
+    def build(size):
+        theme = Theme.objects.create(name=f"Thème {size}", slug=f"theme-{size}")
+        territory = make_territory()
+        initiative = make_initiative(f"Programme {size}")
+        initiative.territories.add(territory)
+        initiative.themes.add(theme)
+        organisation, person = make_organisation(), make_person()
+        company = make_organisation(kind="company")
+        Funding.objects.create(initiative=initiative, beneficiary=company, status="funded")
+        populate(initiative, organisation, person, territory, theme, size)
+        return {
+            "initiative": initiative.get_absolute_url(),
+            "organisation": organisation.get_absolute_url(),
+            "person": person.get_absolute_url(),
+            "territory": territory.get_absolute_url(),
+            "theme": reverse("initiatives:theme", args=[theme.slug]),
+            "document": Document.objects.filter(slug__startswith=initiative.slug)
+            .first()
+            .get_absolute_url(),
+        }
+
+    return build
+
+
+PINNED = {
+    "initiative": 12,
+    "organisation": 4,
+    "person": 3,
+    "territory": 5,
+    "theme": 3,
+    "document": 3,
+}
+
+
+@pytest.mark.parametrize("page", PINNED)
+def test_record_page_query_count_is_pinned_and_flat(
+    page, records, client, django_assert_num_queries
+):
+    small, large = records(1), records(12)
+    for urls in (small, large):
+        with django_assert_num_queries(PINNED[page]):
+            response = client.get(urls[page])
+        assert response.status_code == 200
