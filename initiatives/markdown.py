@@ -1,8 +1,33 @@
 """Markdown written by staff, rendered to HTML that is safe to show to the public."""
 
+import re
+
 import markdown
 import nh3
 from django.utils.safestring import mark_safe
+
+NARROW_NBSP = "\u202f"
+# French typography: a narrow no-break space before ; : ! ? » and after «, never a line break.
+_SPACE_BEFORE = re.compile(r"[ \u00a0]([;:!?»])")
+_AFTER_GUILLEMET = re.compile(r"«[ \u00a0]?")
+_STUCK = re.compile(r"(?<=[\w)])([;!?])(?=$|\))")  # "mot;" but not "?x=" or "3:00"
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def french_spacing(text):
+    """Narrow no-break spaces where French wants them, in text only (not in tags or URLs)."""
+    parts = _TAG.split(text)
+    for index in range(0, len(parts), 2):  # even indexes are the text between tags
+        segment = _SPACE_BEFORE.sub(NARROW_NBSP + r"\1", parts[index])
+        segment = _AFTER_GUILLEMET.sub("«" + NARROW_NBSP, segment)
+        parts[index] = " ".join(
+            word
+            if "://" in word or word.startswith("www.")
+            else _STUCK.sub(NARROW_NBSP + r"\1", word)
+            for word in segment.split(" ")
+        )
+    return "".join(parts)
+
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "sup", "sub",
@@ -22,4 +47,5 @@ def render_markdown(text):
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # nh3 has removed every tag, attribute and scheme not listed above
+    # nh3 has removed every tag, attribute and scheme not listed above.
+    return mark_safe(french_spacing(cleaned))

@@ -37,7 +37,7 @@ def initiative_detail(request, slug):
             Prefetch(
                 "involvements",
                 queryset=involvements.select_related("organisation", "person").order_by(
-                    "role", "organisation__sort_key", "person__sort_key"
+                    "organisation__sort_key", "person__sort_key"
                 ),
             ),
             Prefetch("fundings", queryset=fundings.select_related("beneficiary")),
@@ -45,8 +45,11 @@ def initiative_detail(request, slug):
         .get()
     )
     parent_is_public = initiative.parent and public.filter(pk=initiative.parent_id).exists()
+    role_order = list(related_model("involvements").Role.values)
     roles = {}
-    for involvement in initiative.involvements.all():
+    for involvement in sorted(
+        initiative.involvements.all(), key=lambda i: role_order.index(i.role)
+    ):
         roles.setdefault(involvement.get_role_display(), []).append(involvement)
     return render(
         request,

@@ -1,6 +1,10 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from initiatives.markdown import french_spacing
 
 register = template.Library()
 
@@ -30,3 +34,10 @@ def figure(key_figure):
     value = fr_number(key_figure.value)
     number = f"{value}{NBSP}%" if unit == "%" else f"{value} {unit}".strip()
     return f"plus de {number}" if key_figure.is_lower_bound else number
+
+
+@register.filter(needs_autoescape=True)
+def fr_text(value, autoescape=True):
+    """Escape, then space the punctuation the French way ("Objectifs :" keeps its colon)."""
+    text = conditional_escape(value) if autoescape else str(value)
+    return mark_safe(french_spacing(str(text)))

@@ -1,0 +1,71 @@
+import pytest
+
+from actors.models import Involvement
+from initiatives.markdown import NARROW_NBSP, french_spacing, render_markdown
+from initiatives.templatetags.registre import fr_number
+
+
+def test_markdown_keeps_structure_and_drops_scripts():
+    html = render_markdown("### Objectifs\n\n- **un**\n- deux\n\n<script>alert(1)</script>")
+    assert "<h3>Objectifs</h3>" in html and "<strong>un</strong>" in html
+    assert "<script" not in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[x](javascript:alert(1))",
+        '<img src=x onerror="alert(1)">',
+        '<a href="#" onclick="alert(1)">x</a>',
+        "<iframe src='https://example.org'></iframe>",
+        "<svg onload=alert(1)>",
+    ],
+)
+def test_markdown_neutralises_xss(payload):
+    html = render_markdown(payload)
+    assert "javascript:" not in html and "onerror" not in html and "onclick" not in html
+    assert "<iframe" not in html and "<svg" not in html and "onload" not in html
+
+
+def test_french_spacing_before_double_punctuation_and_inside_guillemets():
+    text = french_spacing("Objectifs : agir ; « Économie » ! Quoi?")
+    assert text == (
+        f"Objectifs{NARROW_NBSP}: agir{NARROW_NBSP}; «{NARROW_NBSP}Économie{NARROW_NBSP}»"
+        f"{NARROW_NBSP}! Quoi{NARROW_NBSP}?"
+    )
+
+
+def test_french_spacing_leaves_urls_and_attributes_alone():
+    html = '<a href="http://a.fr/?x=1;y=2">http://a.fr/?q=1</a> www.dechets.picardie.fr'
+    assert french_spacing(html) == html
+
+
+def test_numbers_are_grouped_the_french_way():
+    assert fr_number(37000) == "37\u00a0000"
+    assert fr_number("340000.00") == "340\u00a0000"
+    assert fr_number(-15) == "-15"
+    assert fr_number("2.50") == "2,5"
+
+
+@pytest.mark.django_db
+def test_pages_are_french_whatever_the_browser_asks(client, make_initiative):
+    initiative = make_initiative(summary="Un résumé")
+    html = client.get(initiative.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en-US,en").content
+    assert '<html lang="fr">' in html.decode()
+    month = initiative.updated_at.strftime("%m")
+    french_months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                     "septembre", "octobre", "novembre", "décembre"]  # fmt: skip
+    assert french_months[int(month) - 1] in html.decode()
+
+
+@pytest.mark.django_db
+def test_actors_are_grouped_by_role_in_a_meaningful_order(
+    client, make_initiative, make_organisation
+):
+    initiative = make_initiative()
+    for role, name in [("author", "Auteur"), ("funder", "Financeur"), ("pilot", "Pilote")]:
+        Involvement.objects.create(
+            initiative=initiative, organisation=make_organisation(name), role=role
+        )
+    roles = list(client.get(initiative.get_absolute_url()).context["roles"])
+    assert roles == ["Pilote", "Financeur", "Auteur de la fiche"]
