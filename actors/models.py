@@ -13,6 +13,8 @@ from initiatives.models import (
     SourceCitation,
     Territory,
     not_before,
+    search_indexes,
+    search_vector_field,
     sort_key_field,
 )
 from initiatives.partial_dates import PartialDateField, format_period
@@ -60,12 +62,14 @@ class Organisation(Publishable):
     )
     sources = GenericRelation(SourceCitation)
     sort_key = sort_key_field("name")
+    search_vector = search_vector_field(A=["name", "acronym"], B=["description"])
 
     objects = PublishableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["sort_key"])
+    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
 
     class Meta:
         verbose_name = "organisation"
+        indexes = search_indexes("actors_organisation")
         permissions = [("publish_organisation", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key"]
         constraints = [
@@ -108,12 +112,14 @@ class Person(Publishable):
     consent_recorded_on = models.DateField("consentement recueilli le", null=True, blank=True)
     sources = GenericRelation(SourceCitation)
     sort_key = sort_key_field("last_name")
+    search_vector = search_vector_field(A=["first_name", "last_name"], B=["biography"])
 
     objects = PublishableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["sort_key"])
+    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
 
     class Meta:
         verbose_name = "personne"
+        indexes = search_indexes("actors_person")
         permissions = [("publish_person", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key", "first_name"]
         constraints = [

@@ -1,4 +1,7 @@
-from django.db.models import Prefetch
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from actors.models import Affiliation, Involvement, Organisation, Person
@@ -57,4 +60,42 @@ def person_detail(request, slug):
             "contact": person.public_contact(),
             "is_preview": person.publication_state != PublicationState.PUBLISHED,
         },
+    )
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(
+        label="Type", field_name="kind", choices=Organisation.Kind.choices, empty_label="Tous"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+
+def actor_index(request):
+    # Initiatives counted through published involvements only: drafts never weigh on a count.
+    published_roles = (
+        Involvement.objects.published()
+        .filter(organisation=OuterRef("pk"))
+        .values("organisation")
+        .annotate(n=Count("initiative", distinct=True))
+        .values("n")
+    )
+    filterset = OrganisationFilter(
+        request.GET,
+        queryset=Organisation.objects.published()
+        .annotate(initiative_count=Coalesce(Subquery(published_roles), 0))
+        .order_by("sort_key"),
+    )
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "actors/actor_index.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "people": Person.objects.published().order_by("sort_key", "first_name")[:200],
+        },
+        status=200 if filterset.is_valid() else 400,
     )

@@ -1,10 +1,11 @@
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models import Exists, F, Func, Min, OuterRef, Q
 from django.db.models.functions import Least, Length, Substr
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
@@ -30,6 +31,30 @@ def sort_key_field(source):
     return models.GeneratedField(
         expression=SortKey(F(source)), output_field=models.CharField(), db_persist=True
     )
+
+
+SEARCH_CONFIG = "registre_fr"
+
+
+def search_vector_field(**weighted_fields):
+    """A stored tsvector of the fields, weighted A (title) > B (summary) > C (body)."""
+    vectors = [
+        SearchVector(*fields, config=SEARCH_CONFIG, weight=weight)
+        for weight, fields in sorted(weighted_fields.items())
+    ]
+    expression = vectors[0]
+    for vector in vectors[1:]:
+        expression = expression + vector
+    return models.GeneratedField(
+        expression=expression, output_field=SearchVectorField(), db_persist=True
+    )
+
+
+def search_indexes(model_name):
+    return [
+        GinIndex(fields=["search_vector"], name=f"{model_name}_search"),
+        GinIndex(OpClass(F("sort_key"), name="gin_trgm_ops"), name=f"{model_name}_trigram"),
+    ]
 
 
 def not_before(end, start):
@@ -120,6 +145,20 @@ class TreeQuerySet(models.QuerySet):
         return self.filter(lineage__contains=[node.pk])
 
 
+class TerritoryQuerySet(TreeQuerySet):
+    def around(self, territory):
+        """The territory, its sub-territories, and the territories it became or came from.
+
+        A search on Picardie finds what is filed at the level of Hauts-de-France, its successor,
+        and a search on Hauts-de-France finds what is filed under Picardie, below it.
+        """
+        return self.filter(
+            Q(lineage__contains=[territory.pk])
+            | Q(pk__in=territory.successors.values("pk"))
+            | Q(pk__in=territory.predecessors.values("pk"))
+        )
+
+
 class TreeNode(models.Model):
     """A node whose `lineage` (ids from the root down to itself) is kept by a database trigger.
 
@@ -204,7 +243,7 @@ class Territory(TreeNode):
     )
     sort_key = sort_key_field("name")
 
-    objects = TreeQuerySet.as_manager()
+    objects = TerritoryQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["lineage", "sort_key"])
 
     class Meta:
@@ -359,11 +398,15 @@ class Document(Publishable):
     summary = models.TextField("résumé", blank=True)
     keywords = models.ManyToManyField(Keyword, verbose_name="mots-clés", blank=True)
     sort_key = sort_key_field("title")
+    search_vector = search_vector_field(
+        A=["title"], B=["authors", "summary"], C=["bibliographic_note"]
+    )
 
-    history = HistoricalRecords(excluded_fields=["sort_key"])
+    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
 
     class Meta:
         verbose_name = "document"
+        indexes = search_indexes("initiatives_document")
         permissions = [("publish_document", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key"]
 
@@ -413,20 +456,20 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
         return super().published().filter(~Exists(hidden_ancestor))
 
     def in_territory(self, territory):
-        """Filed under the territory or below it, or under its predecessors or successors.
-
-        A search on Picardie finds what is filed at the level of Hauts-de-France, its successor,
-        and a search on Hauts-de-France finds what is filed under Picardie, below it.
-        """
-        related = Territory.objects.filter(
-            Q(lineage__contains=[territory.pk])
-            | Q(predecessors=territory)
-            | Q(successors=territory)
+        """Filed under the territory or below it, or under its predecessors or successors."""
+        links = Initiative.territories.through.objects.filter(
+            territory__in=Territory.objects.around(territory)
         )
-        return self.filter(territories__in=related).distinct()
+        return self.filter(pk__in=links.values("initiative_id"))
 
     def in_theme(self, theme):
-        return self.filter(themes__lineage__contains=[theme.pk]).distinct()
+        """Filed under the theme or one of its sub-themes."""
+        links = Initiative.themes.through.objects.filter(theme__lineage__contains=[theme.pk])
+        return self.filter(pk__in=links.values("initiative_id"))
+
+    def with_first_year(self):
+        """Annotate the earliest of the start and the milestones' dates (LEAST skips NULLs)."""
+        return self.annotate(first_date=Least(Min("milestones__date"), F("start")))
 
     def active_between(self, first_year, last_year):
         """Active at some point of the year range; open ends count as still going."""
@@ -475,10 +518,13 @@ class Initiative(TreeNode, Publishable):
     )
     sources = GenericRelation(SourceCitation)
     sort_key = sort_key_field("title")
+    search_vector = search_vector_field(
+        A=["title", "acronym"], B=["summary"], C=["objectives", "body"]
+    )
 
     objects = InitiativeQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["lineage", "sort_key"],
+        excluded_fields=["lineage", "sort_key", "search_vector"],
         m2m_fields=[themes, territories, activity_types],
     )
 
@@ -489,6 +535,7 @@ class Initiative(TreeNode, Publishable):
         indexes = [
             GinIndex(fields=["lineage"], name="initiatives_initiative_lineage"),
             models.Index(fields=["start"], name="initiatives_initiative_start"),
+            *search_indexes("initiatives_initiative"),
         ]
         constraints = [
             *tree_constraints("initiative"),
@@ -506,6 +553,12 @@ class Initiative(TreeNode, Publishable):
     @property
     def period(self):
         return format_period(self.start, self.end)
+
+    @property
+    def first_year(self):
+        """From with_first_year(): the year its story begins, "2002" for the EFC support."""
+        first = getattr(self, "first_date", None)
+        return int(str(first)[:4]) if first else None
 
     def body_html(self):
         return render_markdown(self.body)
@@ -528,6 +581,22 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.date} : {self.title}"
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        """Events of published initiatives."""
+        return self.filter(initiative__in=Initiative.objects.published())
+
+    def upcoming(self, today):
+        """Planned events whose (partial) date is today or later: "2026" counts in 2026."""
+        not_over = Q(start__gte=today.isoformat()) | Q(
+            start__in=[str(today.year), f"{today.year:04d}-{today.month:02d}"]
+        )
+        return self.filter(not_over, status=Event.Status.PLANNED)
+
+    def past(self, today):
+        return self.filter(start__isnull=False).exclude(pk__in=self.upcoming(today).values("pk"))
 
 
 class Event(models.Model):
@@ -564,13 +633,19 @@ class Event(models.Model):
     )
     venue = models.CharField("lieu (précision)", max_length=300, blank=True)
     description = models.TextField("description", blank=True)
+    sort_key = sort_key_field("title")
+    search_vector = search_vector_field(A=["title"], B=["description"], C=["venue"])
 
-    history = HistoricalRecords()
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
 
     class Meta:
         verbose_name = "événement"
         ordering = ["start", "id"]
-        indexes = [models.Index(fields=["start"], name="initiatives_event_start")]
+        indexes = [
+            models.Index(fields=["start"], name="initiatives_event_start"),
+            *search_indexes("initiatives_event"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=not_before("end", "start"), name="initiatives_event_end_after_start"

@@ -62,3 +62,18 @@ def drop_tree_triggers(table):
 DROP TRIGGER IF EXISTS {table}_lineage_cascade ON {table};
 DROP TRIGGER IF EXISTS {table}_lineage ON {table};
 """
+
+
+# French full-text search that ignores accents: "economie" finds "Économie", "financeurs" finds
+# "financeur". Declared once; to_tsvector() with an explicit configuration is immutable, so it
+# can fill stored generated columns indexed with GIN.
+SEARCH_CONFIGURATION = """
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'registre_fr') THEN
+        CREATE TEXT SEARCH CONFIGURATION registre_fr (COPY = pg_catalog.french);
+        ALTER TEXT SEARCH CONFIGURATION registre_fr
+            ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, french_stem;
+    END IF;
+END $$;
+"""
+DROP_SEARCH_CONFIGURATION = "DROP TEXT SEARCH CONFIGURATION IF EXISTS registre_fr;"

@@ -1,7 +1,18 @@
-from django.db.models import Prefetch
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
-from initiatives.models import Document, Initiative, PublicationState, Territory, Theme
+from initiatives.models import (
+    Document,
+    Event,
+    Initiative,
+    Language,
+    PublicationState,
+    Territory,
+    Theme,
+)
 
 
 def visible(request, model):
@@ -110,4 +121,69 @@ def document_detail(request, slug):
             "document": document,
             "is_preview": document.publication_state != PublicationState.PUBLISHED,
         },
+    )
+
+
+def _tree(nodes):
+    """Nodes (with lineage) as nested (node, children) pairs, siblings in French order."""
+    children = {}
+    for node in sorted(nodes, key=lambda node: node.sort_key):
+        parent = node.lineage[-2] if len(node.lineage) > 1 else None
+        children.setdefault(parent, []).append(node)
+
+    def build(parent):
+        return [(node, build(node.pk)) for node in children.get(parent, [])]
+
+    return build(None)
+
+
+def territory_index(request):
+    territories = Territory.objects.only("pk", "name", "slug", "kind", "lineage", "sort_key")
+    return render(request, "initiatives/territory_index.html", {"tree": _tree(territories)})
+
+
+def theme_index(request):
+    themes = Theme.objects.only("pk", "name", "slug", "lineage", "sort_key")
+    return render(request, "initiatives/theme_index.html", {"tree": _tree(themes)})
+
+
+def agenda(request):
+    events = Event.objects.published().select_related("initiative", "territory")
+    today = timezone.localdate()
+    upcoming = events.upcoming(today).order_by("start", "sort_key")
+    undated = events.filter(start__isnull=True).order_by("sort_key")
+    past = events.past(today).order_by(F("start").desc(), "sort_key")
+    return render(
+        request,
+        "initiatives/agenda.html",
+        {"upcoming": upcoming, "past": past, "undated": undated},
+    )
+
+
+class DocumentFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(
+        label="Type", field_name="kind", choices=Document.Kind.choices, empty_label="Tous"
+    )
+    langue = django_filters.ChoiceFilter(
+        label="Langue", field_name="language", choices=Language.choices, empty_label="Toutes"
+    )
+
+    class Meta:
+        model = Document
+        fields = []
+
+
+def document_index(request):
+    filterset = DocumentFilter(
+        request.GET,
+        queryset=Document.objects.published().order_by(
+            F("publication_date").desc(nulls_last=True), "sort_key"
+        ),
+    )
+    page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "initiatives/document_index.html",
+        {"filter": filterset, "page": page},
+        status=200 if filterset.is_valid() else 400,
     )

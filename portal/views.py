@@ -1,29 +1,66 @@
 import logging
 
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import F
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from actors.models import Organisation, Person
-from initiatives.models import Initiative
+from actors.models import Organisation
+from initiatives.models import Event, Initiative, Territory
+from portal.facets import build_facets
+from portal.filters import SORTS, InitiativeFilter
+from portal.forms import SearchForm
+from portal.search import approximate, search
 
 logger = logging.getLogger(__name__)
+PAGE_SIZE = 20
 
 
 def home(request):
     initiatives = Initiative.objects.published()
+    today = timezone.localdate()
+    events = Event.objects.published().select_related("initiative", "territory")
     return render(
         request,
         "portal/home.html",
         {
             "initiative_count": initiatives.count(),
             "organisation_count": Organisation.objects.published().count(),
-            "person_count": Person.objects.published().count(),
-            "programmes": initiatives.filter(parent__isnull=True).order_by("sort_key"),
+            "territory_count": Territory.objects.count(),
+            "programmes": initiatives.filter(parent__isnull=True)
+            .with_first_year()
+            .order_by("sort_key"),
+            "upcoming_events": events.upcoming(today).order_by("start")[:4],
+            "recent_events": events.past(today).order_by(F("start").desc())[:4],
             "recently_updated": initiatives.order_by("-updated_at")[:5],
+            "this_year": today.year,
         },
     )
+
+
+def initiative_index(request):
+    filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.published())
+    valid = filterset.is_valid()
+    page = Paginator(filterset.results.select_related("parent"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "filter": filterset,
+        "facets": build_facets(filterset),
+        "page": page,
+        "sorts": SORTS,
+        "sort": filterset.sort,
+    }
+    # Only the browser (form and results) when the script asks for it, to update in place.
+    template = (
+        "includes/initiative_browser.html"
+        if request.headers.get("X-Requested-With") == "fetch"
+        else "portal/initiative_index.html"
+    )
+    return render(request, template, context, status=200 if valid else 400)
 
 
 @never_cache
@@ -36,3 +73,17 @@ def healthz(request):
         logger.exception("healthz: the database does not answer")
         return JsonResponse({"status": "error", "reason": "database unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def search_page(request):
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    sections = search(text)
+    context = {
+        "form": form,
+        "text": text,
+        "sections": sections,
+        "total": sum(section.total for section in sections),
+        "approximate": approximate(text) if text and not sections else [],
+    }
+    return render(request, "portal/search.html", context, status=200 if form.is_valid() else 400)

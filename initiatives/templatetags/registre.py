@@ -41,3 +41,28 @@ def fr_text(value, autoescape=True):
     """Escape, then space the punctuation the French way ("Objectifs :" keeps its colon)."""
     text = conditional_escape(value) if autoescape else str(value)
     return mark_safe(french_spacing(str(text)))
+
+
+@register.filter
+def indent(depth):
+    """Indentation of a nested option in a <select> (options cannot hold markup)."""
+    return "\u00a0\u00a0" * int(depth or 0)
+
+
+@register.filter
+def field_label(form, name):
+    field = form.fields.get(name)
+    return field.label if field is not None else name
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number):
+    """The current query string with another page number: filters survive pagination."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()
+
+
+@register.filter
+def subtract(value, other):
+    return int(value) - int(other)
