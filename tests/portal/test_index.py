@@ -1,0 +1,173 @@
+import pytest
+from django.urls import reverse
+
+from actors.models import Involvement
+from initiatives.models import Initiative, PublicationState, Territory, Theme
+from portal.facets import build_facets
+from portal.filters import InitiativeFilter
+
+pytestmark = pytest.mark.django_db
+INDEX = reverse("initiative_index")
+
+
+def titles(response):
+    return [initiative.title for initiative in response.context["page"].object_list]
+
+
+@pytest.fixture
+def region(make_territory):
+    """Hauts-de-France › Picardie (merged in 2016) › Somme › Amiens."""
+    hdf = make_territory("Hauts-de-France", kind=Territory.Kind.REGION)
+    picardie = make_territory("Picardie", kind=Territory.Kind.FORMER_REGION, parent=hdf)
+    picardie.successors.add(hdf)
+    somme = make_territory("Somme", kind=Territory.Kind.DEPARTMENT, parent=picardie)
+    amiens = make_territory("Amiens", parent=somme)
+    return hdf, picardie, amiens
+
+
+def test_territory_filter_includes_sub_territories(client, region, make_initiative):
+    hdf, picardie, amiens = region
+    make_initiative("Formation à Amiens").territories.add(amiens)
+    make_initiative("Ailleurs")
+    assert titles(client.get(INDEX, {"territoire": hdf.slug})) == ["Formation à Amiens"]
+
+
+def test_a_former_region_finds_what_is_filed_under_its_successor(client, region, make_initiative):
+    hdf, picardie, amiens = region
+    make_initiative("Réseau régional").territories.add(hdf)
+    assert titles(client.get(INDEX, {"territoire": picardie.slug})) == ["Réseau régional"]
+
+
+def test_theme_filter_includes_sub_themes(client, make_initiative):
+    circular = Theme.objects.create(name="Économie circulaire", slug="economie-circulaire")
+    waste = Theme.objects.create(name="Prévention des déchets", slug="dechets", parent=circular)
+    make_initiative("Couches lavables").themes.add(waste)
+    make_initiative("Sans thème")
+    assert titles(client.get(INDEX, {"thematique": circular.slug})) == ["Couches lavables"]
+
+
+def test_kind_and_status_filters(client, make_initiative):
+    make_initiative("Réseau", kind="network", status="done")
+    make_initiative("Programme", kind="programme", status="ongoing")
+    assert titles(client.get(INDEX, {"type": "network"})) == ["Réseau"]
+    assert titles(client.get(INDEX, {"statut": "ongoing"})) == ["Programme"]
+
+
+def test_actor_and_role_filters(client, make_initiative, make_organisation):
+    ademe = make_organisation("ADEME")
+    other = make_organisation("Autre")
+    funded = make_initiative("Financé par l'ADEME")
+    partnered = make_initiative("ADEME partenaire")
+    mixed = make_initiative("ADEME partenaire, un autre financeur")
+    Involvement.objects.create(initiative=funded, organisation=ademe, role="funder")
+    Involvement.objects.create(initiative=partnered, organisation=ademe, role="partner")
+    Involvement.objects.create(initiative=mixed, organisation=ademe, role="partner")
+    Involvement.objects.create(initiative=mixed, organisation=other, role="funder")
+    assert len(titles(client.get(INDEX, {"acteur": ademe.slug}))) == 3
+    assert titles(client.get(INDEX, {"acteur": ademe.slug, "role": "funder"})) == [funded.title]
+    assert sorted(titles(client.get(INDEX, {"role": "funder"}))) == sorted(
+        [funded.title, mixed.title]
+    )
+
+
+def test_an_unpublished_actor_is_not_a_filter(client, make_initiative, make_organisation):
+    draft = make_organisation("Brouillon", state=PublicationState.DRAFT)
+    Involvement.objects.create(initiative=make_initiative(), organisation=draft, role="funder")
+    response = client.get(INDEX, {"acteur": draft.slug})
+    assert response.status_code == 400
+    assert "ne correspond à aucun choix connu" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (2016, 2016, {"2015–2017", "depuis 2013", "jusqu'en 2016", "sans dates"}),
+        (2018, None, {"depuis 2013", "sans dates"}),
+        (None, 2014, {"depuis 2013", "jusqu'en 2016", "sans dates"}),
+        (2017, 2017, {"2015–2017", "depuis 2013", "sans dates"}),
+    ],
+)
+def test_period_keeps_initiatives_active_in_the_range_open_ends_included(
+    client, make_initiative, first, last, expected
+):
+    make_initiative("2015–2017", start="2015", end="2017")
+    make_initiative("depuis 2013", start="2013")
+    make_initiative("jusqu'en 2016", end="2016-06")
+    make_initiative("sans dates")
+    params = {key: value for key, value in (("de", first), ("a", last)) if value}
+    assert set(titles(client.get(INDEX, params))) == expected
+
+
+def test_text_query_with_relevance_order(client, make_initiative):
+    make_initiative("Un projet", body="On y parle aussi d'économie circulaire.")
+    make_initiative("Économie circulaire en Picardie")
+    response = client.get(INDEX, {"q": "economie circulaire"})
+    assert titles(response) == ["Économie circulaire en Picardie", "Un projet"]
+    assert response.context["sort"] == "pertinence"
+
+
+def test_sorts_titles_the_french_way(client, make_initiative):
+    for title in ["Emploi", "zèbre", "Économie", "Eau"]:
+        make_initiative(title)
+    assert titles(client.get(INDEX, {"tri": "titre"})) == ["Eau", "Économie", "Emploi", "zèbre"]
+
+
+def test_sorts_by_start_date_with_undated_last(client, make_initiative):
+    make_initiative("B", start="2016-03")
+    make_initiative("A")
+    make_initiative("C", start="2002")
+    assert titles(client.get(INDEX, {"tri": "debut"})) == ["C", "B", "A"]
+
+
+def test_invalid_values_are_form_errors_not_crashes(client, make_initiative):
+    make_initiative("Visible")
+    response = client.get(
+        INDEX, {"territoire": "atlantide", "type": "licorne", "de": "2020", "a": "2010"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "atlantide" in html and "La fin de la période précède son début" in html
+    assert "Visible" in html  # the valid part of the request still answers
+
+
+def test_drafts_are_absent_from_results_counts_and_facets(client, make_initiative, make_territory):
+    place = make_territory("Corbeny")
+    make_initiative("Publiée").territories.add(place)
+    make_initiative("Secrète", state=PublicationState.DRAFT, kind="network").territories.add(place)
+    response = client.get(INDEX)
+    assert titles(response) == ["Publiée"]
+    assert response.context["page"].paginator.count == 1
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    assert [(o.label, o.count) for o in facets["territoire"].options] == [("Corbeny", 1)]
+    assert "network" not in [option.value for option in facets["type"].options]
+
+
+def test_pagination_keeps_the_filters_and_clamps_the_page(client, make_initiative):
+    for number in range(25):
+        make_initiative(f"Réseau {number:02d}", kind="network")
+    response = client.get(INDEX, {"type": "network", "page": "2"})
+    assert len(titles(response)) == 5
+    assert "type=network" in response.content.decode().split('rel="prev"')[0].rsplit("href=", 1)[1]
+    assert client.get(INDEX, {"type": "network", "page": "999999"}).context["page"].number == 2
+    assert client.get(INDEX, {"page": "abc"}).context["page"].number == 1
+
+
+def test_the_script_gets_only_the_browser_fragment(client, make_initiative):
+    make_initiative("Visible")
+    html = client.get(INDEX, HTTP_X_REQUESTED_WITH="fetch").content.decode()
+    assert "data-browser" in html and "<html" not in html
+
+
+def test_every_facet_count_is_the_number_of_results_it_gives(client, demo_data):
+    """With the seed data: choose each option of each facet, on top of another filter."""
+    base = {"de": "2000"}
+    facets = build_facets(InitiativeFilter(base, queryset=Initiative.objects.published()))
+    checked = 0
+    for facet in facets:
+        for option in facet.options:
+            params = {**base, facet.name: option.value}
+            filterset = InitiativeFilter(params, queryset=Initiative.objects.published())
+            assert filterset.is_valid(), filterset.errors
+            assert filterset.results.count() == option.count, (facet.name, option.label)
+            checked += 1
+    assert checked > 40
