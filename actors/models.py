@@ -183,9 +183,12 @@ class Affiliation(models.Model):
 class InvolvementQuerySet(models.QuerySet):
     def published(self):
         """Involvements whose initiative and actor are both public."""
+        return self.with_public_actor().filter(initiative__in=Initiative.objects.published())
+
+    def with_public_actor(self):
+        """Involvements of a published organisation or person, for use inside a query that
+        already keeps to published initiatives (it spares re-checking them)."""
         return self.filter(
-            initiative__in=Initiative.objects.published(),
-        ).filter(
             Q(organisation__in=Organisation.objects.published())
             | Q(person__in=Person.objects.published())
         )

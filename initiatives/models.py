@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Func, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q
 from django.db.models.functions import Least, Length, Substr
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
@@ -466,6 +466,23 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
         """Filed under the theme or one of its sub-themes."""
         links = Initiative.themes.through.objects.filter(theme__lineage__contains=[theme.pk])
         return self.filter(pk__in=links.values("initiative_id"))
+
+    def related_to(self, initiative, limit=5):
+        """Initiatives sharing themes or territories with this one, the most shared first
+        (its parent and children are listed elsewhere on its page)."""
+        themes = initiative.themes.values("pk")
+        territories = initiative.territories.values("pk")
+        shared = Count("themes", filter=Q(themes__in=themes), distinct=True) + Count(
+            "territories", filter=Q(territories__in=territories), distinct=True
+        )
+        return (
+            self.exclude(pk=initiative.pk)
+            .exclude(pk=initiative.parent_id or 0)
+            .exclude(parent=initiative)
+            .annotate(shared=shared)
+            .filter(shared__gt=0)
+            .order_by("-shared", "sort_key")[:limit]
+        )
 
     def with_first_year(self):
         """Annotate the earliest of the start and the milestones' dates (LEAST skips NULLs)."""

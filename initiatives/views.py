@@ -69,6 +69,7 @@ def initiative_detail(request, slug):
             "initiative": initiative,
             "parent": initiative.parent if parent_is_public else None,
             "roles": roles,
+            "related": public.related_to(initiative),
             "is_preview": initiative.publication_state != PublicationState.PUBLISHED,
         },
     )

@@ -28,8 +28,7 @@ class Facet:
 def build_facets(filterset):
     """Facets for the template: only options that give results (and the chosen ones)."""
     counts = filterset.facet_counts()
-    data = filterset.form.data
-    chosen = {name: data.get(name, "") for name in filterset.FACETS}
+    chosen = {name: _chosen(filterset, name) for name in filterset.FACETS}
     return [
         _tree_facet("thematique", "Thématique", Theme, counts["thematique"], chosen),
         _tree_facet("territoire", "Territoire", Territory, counts["territoire"], chosen),
@@ -38,6 +37,13 @@ def build_facets(filterset):
         _actor_facet(counts["acteur"], chosen),
         _choice_facet("role", "Rôle d'un acteur", Involvement.Role, counts["role"], chosen, "Tous"),
     ]
+
+
+def _chosen(filterset, name):
+    """The validated choice of a facet ("" when absent or invalid): raw input never reaches
+    a query."""
+    value = filterset.form.cleaned_data.get(name)
+    return getattr(value, "slug", value) or ""
 
 
 def _choice_facet(name, label, choices, counts, chosen, all_label):

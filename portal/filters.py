@@ -122,14 +122,16 @@ class InitiativeFilter(django_filters.FilterSet):
         return queryset.in_territory(territory)
 
     def filter_actor(self, queryset, name, organisation):
-        involvements = Involvement.objects.published().filter(organisation=organisation)
+        # The organisation was validated as published; the queryset keeps to published initiatives.
+        involvements = Involvement.objects.filter(organisation=organisation)
         return queryset.filter(pk__in=involvements.values("initiative_id"))
 
     def filter_role(self, queryset, name, role):
         # With an actor chosen, the role is that actor's role.
-        involvements = Involvement.objects.published().filter(role=role)
         if (actor := self._value("acteur")) is not None:
-            involvements = involvements.filter(organisation=actor)
+            involvements = Involvement.objects.filter(organisation=actor, role=role)
+        else:
+            involvements = Involvement.objects.with_public_actor().filter(role=role)
         return queryset.filter(pk__in=involvements.values("initiative_id"))
 
     def filter_period(self, queryset, name, value):
@@ -209,7 +211,7 @@ class InitiativeFilter(django_filters.FilterSet):
         return {row[field]: row["n"] for row in rows}
 
     def _count_roles(self):
-        involvements = Involvement.objects.published().filter(
+        involvements = Involvement.objects.with_public_actor().filter(
             initiative__in=self._ids_without("role")
         )
         if (actor := self._value("acteur")) is not None:
@@ -221,8 +223,8 @@ class InitiativeFilter(django_filters.FilterSet):
         with self._leaving_out("acteur"):
             role = self._value("role")
             ids = self.filter_queryset(self.queryset.all()).values("pk")
-        involvements = Involvement.objects.published().filter(
-            initiative__in=ids, organisation__isnull=False
+        involvements = Involvement.objects.filter(
+            initiative__in=ids, organisation__in=Organisation.objects.published()
         )
         if role:
             involvements = involvements.filter(role=role)

@@ -29,7 +29,11 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker):
-    """The seed fixtures, loaded once per test module and rolled back after it."""
+    """The seed fixtures, loaded once per test module and rolled back after it.
+
+    They stay loaded until the module ends: use it in modules whose every test wants them
+    (`pytestmark = pytest.mark.usefixtures("demo_data")`), never beside tests that don't.
+    """
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", verbosity=0)
         yield

@@ -2,9 +2,7 @@ import pytest
 from django.urls import reverse
 
 from actors.models import Involvement
-from initiatives.models import Initiative, PublicationState, Territory, Theme
-from portal.facets import build_facets
-from portal.filters import InitiativeFilter
+from initiatives.models import PublicationState, Territory, Theme
 
 pytestmark = pytest.mark.django_db
 INDEX = reverse("initiative_index")
@@ -158,16 +156,17 @@ def test_the_script_gets_only_the_browser_fragment(client, make_initiative):
     assert "data-browser" in html and "<html" not in html
 
 
-def test_every_facet_count_is_the_number_of_results_it_gives(client, demo_data):
-    """With the seed data: choose each option of each facet, on top of another filter."""
-    base = {"de": "2000"}
-    facets = build_facets(InitiativeFilter(base, queryset=Initiative.objects.published()))
-    checked = 0
-    for facet in facets:
-        for option in facet.options:
-            params = {**base, facet.name: option.value}
-            filterset = InitiativeFilter(params, queryset=Initiative.objects.published())
-            assert filterset.is_valid(), filterset.errors
-            assert filterset.results.count() == option.count, (facet.name, option.label)
-            checked += 1
-    assert checked > 40
+def test_an_initiative_page_shows_related_initiatives(client, make_initiative, make_territory):
+    theme = Theme.objects.create(name="Eau", slug="eau")
+    place = make_territory("Audomarois")
+    initiative = make_initiative("L'eau dans l'Audomarois")
+    initiative.themes.add(theme)
+    initiative.territories.add(place)
+    both = make_initiative("Même thème, même lieu")
+    both.themes.add(theme)
+    both.territories.add(place)
+    make_initiative("Même lieu").territories.add(place)
+    make_initiative("Sans rapport")
+    make_initiative("Brouillon proche", state=PublicationState.DRAFT).themes.add(theme)
+    related = client.get(initiative.get_absolute_url()).context["related"]
+    assert [other.title for other in related] == ["Même thème, même lieu", "Même lieu"]

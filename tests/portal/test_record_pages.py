@@ -63,7 +63,7 @@ def records(make_initiative, make_organisation, make_person, make_territory):
 
 
 PINNED = {
-    "initiative": 12,
+    "initiative": 13,
     "organisation": 4,
     "person": 3,
     "territory": 5,
