@@ -1,0 +1,69 @@
+"""What Django's SecurityMiddleware does not set, and cookies that follow the request's scheme.
+
+Behind the documented HTTPS proxy, a request arriving with X-Forwarded-Proto: https is secure:
+its cookies are marked Secure even when DJANGO_SECURE_COOKIES is off, which only `make run`
+does so that the demo can be tried over plain local HTTP.
+"""
+
+import json
+import logging
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "payment", "usb", "browsing-topics",
+    )
+)  # fmt: skip
+
+auth_log = logging.getLogger("registre.auth")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if request.is_secure():
+            for cookie in response.cookies.values():
+                cookie["secure"] = True
+        return response
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+def _log(event, request, username):
+    # One JSON object a line: easy to grep, to ship and to parse.
+    auth_log.info(
+        json.dumps(
+            {"event": event, "username": username, "ip": _client_ip(request)},
+            ensure_ascii=False,
+        )
+    )
+
+
+@receiver(user_logged_in)
+def log_login(sender, request, user, **kwargs):
+    _log("login", request, user.get_username())
+
+
+@receiver(user_logged_out)
+def log_logout(sender, request, user, **kwargs):
+    _log("logout", request, user.get_username() if user else "")
+
+
+@receiver(user_login_failed)
+def log_login_failure(sender, credentials, request=None, **kwargs):
+    _log("login_failed", request, str(credentials.get("username", ""))[:150])
+
+
+__all__ = ["SecurityHeadersMiddleware", "settings"]
