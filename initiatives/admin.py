@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.concurrency import ConcurrentEditForm
 from initiatives.models import (
     LOCKED_STATES,
     ActivityType,
@@ -33,7 +34,14 @@ def publish_permission(model):
 class PublicationAdmin(SimpleHistoryAdmin):
     """Drafts, review and publication: Rédacteurs write, Relecteurs publish and archive."""
 
-    publication_fields = ("publication_state", "published_at", "updated_at", "last_verified")
+    form = ConcurrentEditForm
+    publication_fields = (
+        "publication_state",
+        "published_at",
+        "updated_at",
+        "last_verified",
+        "edit_version",
+    )
     actions = ["publish", "send_to_review", "archive", "back_to_draft"]
 
     def has_publish_permission(self, request):
