@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from initiatives.markdown import render_markdown
 from initiatives.partial_dates import PartialDateField, format_period
+from initiatives.uploads import DocumentFileValidator
 
 
 class SortKey(Func):
@@ -392,7 +393,14 @@ class Document(Publishable):
     )
     publication_date = PartialDateField("date de publication", null=True, blank=True)
     url = models.URLField("lien", max_length=500, blank=True)
-    file = models.FileField("fichier", upload_to="documents/%Y/", blank=True)
+    file = models.FileField(
+        "fichier",
+        upload_to="documents/%Y/",
+        blank=True,
+        validators=[DocumentFileValidator()],
+        help_text="PDF, image, texte ou bureautique, 20 Mo au plus ; téléchargé par le public "
+        "seulement quand le document est publié.",
+    )
     language = models.CharField("langue", max_length=5, choices=Language, default=Language.FRENCH)
     bibliographic_note = models.TextField("notice bibliographique", blank=True)
     summary = models.TextField("résumé", blank=True)
@@ -415,6 +423,9 @@ class Document(Publishable):
 
     def get_absolute_url(self):
         return reverse("initiatives:document", args=[self.slug])
+
+    def get_download_url(self):
+        return reverse("initiatives:document_file", args=[self.slug]) if self.file else ""
 
 
 class SourceCitation(models.Model):

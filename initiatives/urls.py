@@ -13,4 +13,5 @@ urlpatterns = [
     path("territoires/<slug:slug>/", views.territory_detail, name="territory"),
     path("thematiques/<slug:slug>/", views.theme_detail, name="theme"),
     path("documents/<slug:slug>/", views.document_detail, name="document"),
+    path("documents/<slug:slug>/fichier/", views.document_file, name="document_file"),
 ]

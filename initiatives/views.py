@@ -1,6 +1,7 @@
 import django_filters
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from initiatives.models import (
     Territory,
     Theme,
 )
+from initiatives.uploads import content_type
 
 
 def visible(request, model):
@@ -172,6 +174,21 @@ class DocumentFilter(django_filters.FilterSet):
     class Meta:
         model = Document
         fields = []
+
+
+def document_file(request, slug):
+    """The attached file, as a download: never rendered by the browser in our origin."""
+    document = get_object_or_404(visible(request, Document).exclude(file=""), slug=slug)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.file.name.rsplit("/", 1)[-1],
+        content_type=content_type(document.file.name),
+    )
 
 
 def document_index(request):
