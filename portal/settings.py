@@ -114,12 +114,22 @@ TEMPLATES = [
 
 
 def database_settings():
+    # Persistent connections, checked before reuse: after a database restart the next request
+    # reconnects; while it is down, requests fail fast (see portal.views.server_error).
+    options = {"connect_timeout": env_int("DJANGO_DB_CONNECT_TIMEOUT", 2)}
     if os.environ.get("DATABASE_URL"):
-        return dj_database_url.config(conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.config(conn_max_age=60, conn_health_checks=True)
+        config.setdefault("OPTIONS", {}).update(options)
+        return config
     from portal import embedded_db
 
     try:
-        return {**embedded_db.settings_dict(), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+        return {
+            **embedded_db.settings_dict(),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
     except embedded_db.EmbeddedDatabaseError as error:
         raise SystemExit(f"registre: cannot start the embedded PostgreSQL: {error}") from None
 

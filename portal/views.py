@@ -1,10 +1,12 @@
 import logging
+import sys
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import F
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -87,3 +89,31 @@ def search_page(request):
         "approximate": approximate(text) if text and not sections else [],
     }
     return render(request, "portal/search.html", context, status=200 if form.is_valid() else 400)
+
+
+LEGAL_PAGES = {
+    "mentions-legales": "portal/legal/mentions_legales.html",
+    "donnees-personnelles": "portal/legal/donnees_personnelles.html",
+    "accessibilite": "portal/legal/accessibilite.html",
+    "plan-du-site": "portal/legal/plan_du_site.html",
+}
+
+
+def legal_page(request, page):
+    context = {}
+    if page == "plan-du-site":
+        context["programmes"] = Initiative.objects.published().filter(parent__isnull=True)
+    return render(request, LEGAL_PAGES[page], context)
+
+
+def server_error(request):
+    """500, or a styled 503 when the database is what failed: it says the service will be back.
+
+    Rendered without a request context, so it needs nothing from the database.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))

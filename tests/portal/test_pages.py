@@ -40,3 +40,27 @@ def test_home_query_count_does_not_grow(client, make_initiative, django_assert_n
 
 def test_admin_login_page_answers(client):
     assert client.get("/admin/login/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [
+        ("mentions-legales", "Mentions légales"),
+        ("donnees-personnelles", "Données personnelles"),
+        ("accessibilite", "Déclaration d'accessibilité"),
+        ("plan-du-site", "Plan du site"),
+    ],
+)
+def test_pages_required_of_a_french_public_site(
+    client, page, heading, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(1):
+        response = client.get(reverse("legal", args=[page]))
+    assert response.status_code == 200
+    assert f"<h1>{heading}</h1>" in response.content.decode().replace("&#x27;", "'")
+    assert reverse("legal", args=[page]) in client.get(reverse("home")).content.decode()
+
+
+def test_sections_are_not_shadowed_by_the_legal_pages(client):
+    for url in ("/acteurs/", "/agenda/", "/documents/", "/territoires/", "/thematiques/"):
+        assert client.get(url).status_code == 200
