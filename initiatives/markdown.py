@@ -11,11 +11,12 @@ NARROW_NBSP = "\u202f"
 _SPACE_BEFORE = re.compile(r"[ \u00a0]([;:!?»])")
 _AFTER_GUILLEMET = re.compile(r"«[ \u00a0]?")
 _STUCK = re.compile(r"(?<=[\w)])([;!?])(?=$|\))")  # "mot;" but not "?x=" or "3:00"
-_TAG = re.compile(r"(<[^>]*>)")
+_TAG = re.compile(r"(<[^>]*>|&[#\w]+;)")  # tags and character references stay untouched
 
 
 def french_spacing(text):
-    """Narrow no-break spaces where French wants them, in text only (not in tags or URLs)."""
+    """Narrow no-break spaces where French wants them, in text only (not in tags, entities or
+    URLs)."""
     parts = _TAG.split(text)
     for index in range(0, len(parts), 2):  # even indexes are the text between tags
         segment = _SPACE_BEFORE.sub(NARROW_NBSP + r"\1", parts[index])

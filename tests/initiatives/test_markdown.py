@@ -35,6 +35,13 @@ def test_french_spacing_before_double_punctuation_and_inside_guillemets():
     )
 
 
+def test_french_spacing_leaves_character_references_alone():
+    assert french_spacing("a &lt;b&gt; &amp; &#x27;c&#x27; &quot;d&quot;") == (
+        "a &lt;b&gt; &amp; &#x27;c&#x27; &quot;d&quot;"
+    )
+    assert french_spacing("&lt;x&gt; : y") == f"&lt;x&gt;{NARROW_NBSP}: y"
+
+
 def test_french_spacing_leaves_urls_and_attributes_alone():
     html = '<a href="http://a.fr/?x=1;y=2">http://a.fr/?q=1</a> www.dechets.picardie.fr'
     assert french_spacing(html) == html
