@@ -1,13 +1,26 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from portal import views
+from portal import discovery, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("initiatives/", views.initiative_index, name="initiative_index"),
     path("recherche/", views.search_page, name="search"),
+    path("flux/initiatives.atom", discovery.InitiativeFeed(), name="feed"),
+    path("flux/thematiques/<slug:slug>.atom", discovery.ThemeFeed(), name="theme_feed"),
+    path("flux/territoires/<slug:slug>.atom", discovery.TerritoryFeed(), name="territory_feed"),
+    path("agenda.ics", discovery.agenda_ics, name="agenda_ics"),
+    path("initiatives/<slug:slug>/agenda.ics", discovery.initiative_ics, name="initiative_ics"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": discovery.SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", discovery.robots_txt, name="robots"),
     re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),
     path("admin/", admin.site.urls),
     path("", include("actors.urls")),

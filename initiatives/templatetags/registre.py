@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 from django import template
@@ -66,3 +67,126 @@ def page_query(context, number):
 @register.filter
 def subtract(value, other):
     return int(value) - int(other)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address without its query string: the one search engines should keep."""
+    request = context["request"]
+    return request.build_absolute_uri(request.path)
+
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def jsonld(data):
+    """A schema.org data block. Escaped as json_script does, so no text can close the tag;
+    browsers do not execute it, so the Content-Security-Policy stays strict."""
+    text = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')
+
+
+@register.simple_tag(takes_context=True)
+def schema_org(context, obj, kind):
+    """schema.org description of a record shown on its page (Project, Organization, Person)."""
+    request = context["request"]
+    url = request.build_absolute_uri(obj.get_absolute_url())
+    builder = {"project": _project, "organization": _organization, "person": _person}[kind]
+    return jsonld({"@context": "https://schema.org", **builder(obj, url, context)})
+
+
+def _iso(partial):
+    return partial.iso if partial else None
+
+
+def _clean(data):
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+def _project(initiative, url, context):
+    roles = context.get("roles", {})
+    funders = [i.actor for group in roles.values() for i in group if i.role == "funder"]
+    return _clean(
+        {
+            "@type": "Project",
+            "name": initiative.title,
+            "alternateName": initiative.acronym,
+            "description": initiative.summary,
+            "url": url,
+            "foundingDate": _iso(initiative.start),
+            "dissolutionDate": _iso(initiative.end),
+            "areaServed": [territory.name for territory in initiative.territories.all()],
+            "keywords": ", ".join(theme.name for theme in initiative.themes.all()),
+            "funder": [{"@type": _actor_type(actor), "name": str(actor)} for actor in funders],
+            "event": [_event(event) for event in initiative.events.all()],
+        }
+    )
+
+
+def _actor_type(actor):
+    return "Person" if hasattr(actor, "first_name") else "Organization"
+
+
+def _event(event):
+    status = {"cancelled": "EventCancelled", "planned": "EventScheduled", "held": "EventScheduled"}
+    return _clean(
+        {
+            "@type": "Event",
+            "name": event.title,
+            "startDate": _iso(event.start),
+            "endDate": _iso(event.end),
+            "eventStatus": f"https://schema.org/{status[event.status]}",
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "location": _clean(
+                {
+                    "@type": "Place",
+                    "name": event.venue or getattr(event.territory, "name", ""),
+                    "address": getattr(event.territory, "name", ""),
+                }
+            ),
+            "description": event.description,
+        }
+    )
+
+
+def _organization(organisation, url, context):
+    return _clean(
+        {
+            "@type": "Organization",
+            "name": organisation.name,
+            "alternateName": organisation.acronym,
+            "description": organisation.description,
+            "url": url,
+            "sameAs": organisation.website,
+            "foundingDate": _iso(organisation.founded_on),
+            "dissolutionDate": _iso(organisation.dissolved_on),
+            "parentOrganization": (
+                {"@type": "Organization", "name": organisation.parent.name}
+                if organisation.parent
+                else None
+            ),
+            "areaServed": getattr(organisation.territory, "name", None),
+        }
+    )
+
+
+def _person(person, url, context):
+    contact = person.public_contact()  # empty without recorded consent
+    return _clean(
+        {
+            "@type": "Person",
+            "name": person.full_name,
+            "givenName": person.first_name,
+            "familyName": person.last_name,
+            "description": person.biography,
+            "url": url,
+            "jobTitle": [a.job_title for a in person.affiliations.all()],
+            "affiliation": [
+                {"@type": "Organization", "name": a.organisation.name}
+                for a in person.affiliations.all()
+            ],
+            "email": contact.get("email"),
+            "telephone": contact.get("phone"),
+        }
+    )

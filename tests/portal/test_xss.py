@@ -37,7 +37,9 @@ class ExecutableFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "script" and not (attributes.get("src") or "").startswith("/static/"):
+        own_script = (attributes.get("src") or "").startswith("/static/")
+        data_block = attributes.get("type") == "application/ld+json"  # never executed
+        if tag == "script" and not (own_script or data_block):
             self.found.append("inline <script>")
         if tag in DANGEROUS_TAGS:
             self.found.append(f"<{tag}>")
@@ -56,6 +58,10 @@ class ExecutableFinder(HTMLParser):
 def executable(html):
     finder = ExecutableFinder()
     finder.feed(html)
+    # A data block must hold JSON only: "</script" inside it would end it early.
+    for block in html.split('<script type="application/ld+json">')[1:]:
+        if "<" in block.split("</script>", 1)[0]:
+            finder.found.append("markup inside a JSON-LD block")
     return finder.found
 
 
