@@ -11,7 +11,7 @@ WORKERS ?= 3
 WITH_SECRET = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 MANAGE = $(WITH_SECRET) $(BIN)/python manage.py
 
-.PHONY: run test install lint format stop db lock clean
+.PHONY: run test install lint format stop db lock clean backup restore
 
 run: $(STAMP) $(SECRET_FILE)
 	$(MANAGE) migrate --noinput
@@ -19,13 +19,15 @@ run: $(STAMP) $(SECRET_FILE)
 	$(MANAGE) ensure_demo_staff
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "Registre : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter ; « make stop » arrête aussi PostgreSQL)"
-	$(WITH_SECRET) exec $(BIN)/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	$(WITH_SECRET) DJANGO_SECURE_COOKIES=0 exec $(BIN)/gunicorn portal.wsgi \
+		--bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips "127.0.0.1"
 
 test: $(STAMP) $(SECRET_FILE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run --verbosity 0
+	bin/ensure-chromium
 	$(WITH_SECRET) $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -47,6 +49,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# A consistent dump of the database and the uploaded files; restore into an empty database.
+backup: $(STAMP) $(SECRET_FILE)
+	$(MANAGE) backup
+
+restore: $(STAMP) $(SECRET_FILE)
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=var/backups/registre-….tar.gz" && exit 2)
+	$(MANAGE) restore "$(FILE)"
 
 # Start the embedded PostgreSQL (every command starts it when needed) or stop it.
 db: $(STAMP)

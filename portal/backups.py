@@ -35,25 +35,55 @@ def client_program(name):
     return found
 
 
-def connection_arguments(database):
-    arguments = ["--dbname", database["NAME"], "--username", database.get("USER") or ""]
-    if database.get("HOST"):
-        arguments += ["--host", database["HOST"]]
-    if database.get("PORT"):
-        arguments += ["--port", str(database["PORT"])]
+# libpq settings that may come through OPTIONS (e.g. DATABASE_URL "?host=/socket&sslmode=…").
+LIBPQ_OPTIONS = {"host", "port", "sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout"}
+
+
+def conninfo(database, **overrides):
+    """A libpq connection string for Django's DATABASES entry (the password stays out)."""
+    from psycopg.conninfo import make_conninfo
+
+    params = {
+        "dbname": database["NAME"],
+        "user": database.get("USER") or None,
+        "host": database.get("HOST") or None,
+        "port": database.get("PORT") or None,
+    }
+    for key, value in (database.get("OPTIONS") or {}).items():
+        if key in LIBPQ_OPTIONS and not params.get(key):
+            params[key] = value
+    params.update(overrides)
+    return make_conninfo(**{key: str(value) for key, value in params.items() if value})
+
+
+def password_env(database):
     env = {**os.environ}
     if database.get("PASSWORD"):
         env["PGPASSWORD"] = database["PASSWORD"]
-    return arguments, env
+    return env
+
+
+def connect(database, **overrides):
+    import psycopg
+
+    return psycopg.connect(
+        conninfo(database, **overrides), password=database.get("PASSWORD") or None, autocommit=True
+    )
 
 
 def backup(database, media_root, destination):
     """Write a .tar.gz holding database.dump and media/; return its path."""
-    arguments, env = connection_arguments(database)
     dump = subprocess.run(
-        [client_program("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", *arguments],
+        [
+            client_program("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--dbname",
+            conninfo(database),
+        ],
         capture_output=True,
-        env=env,
+        env=password_env(database),
         check=False,
     )
     if dump.returncode != 0:
@@ -70,16 +100,7 @@ def backup(database, media_root, destination):
 
 
 def is_empty(database):
-    import psycopg
-
-    arguments = {
-        "dbname": database["NAME"],
-        "user": database.get("USER") or None,
-        "host": database.get("HOST") or None,
-        "port": database.get("PORT") or None,
-        "password": database.get("PASSWORD") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in arguments.items() if v}) as connection:
+    with connect(database) as connection:
         row = connection.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
         ).fetchone()
@@ -94,7 +115,6 @@ def restore(archive_path, database, media_root):
         )
     with tempfile.TemporaryDirectory() as work, tarfile.open(archive_path, "r:gz") as archive:
         archive.extractall(work, filter="data")
-        arguments, env = connection_arguments(database)
         result = subprocess.run(
             [
                 client_program("pg_restore"),
@@ -102,11 +122,12 @@ def restore(archive_path, database, media_root):
                 "--no-privileges",
                 "--exit-on-error",
                 "--single-transaction",
-                *arguments,
+                "--dbname",
+                conninfo(database),
                 str(Path(work) / DATABASE_MEMBER),
             ],
             capture_output=True,
-            env=env,
+            env=password_env(database),
             check=False,
         )
         if result.returncode != 0:

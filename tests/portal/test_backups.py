@@ -1,22 +1,10 @@
-import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
 from initiatives.models import Document
-from portal.backups import BackupError, backup, restore
-
-
-def connect(database):
-    arguments = {
-        "dbname": database["NAME"],
-        "user": database.get("USER") or None,
-        "host": database.get("HOST") or None,
-        "port": database.get("PORT") or None,
-        "password": database.get("PASSWORD") or None,
-    }
-    return psycopg.connect(**{k: v for k, v in arguments.items() if v}, autocommit=True)
+from portal.backups import BackupError, backup, connect, restore
 
 
 def fingerprint(database):
@@ -41,11 +29,11 @@ def fingerprint(database):
 def empty_database():
     source = connection.settings_dict
     target = {**source, "NAME": f"{source['NAME']}_restore"}
-    with connect({**source, "NAME": "postgres"}) as conn:
+    with connect(source, dbname="postgres") as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{target["NAME"]}"')
         conn.execute(f'CREATE DATABASE "{target["NAME"]}"')
     yield target
-    with connect({**source, "NAME": "postgres"}) as conn:
+    with connect(source, dbname="postgres") as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{target["NAME"]}" WITH (FORCE)')
 
 
