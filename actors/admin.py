@@ -1,10 +1,14 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
 from actors.resources import OrganisationResource, PersonResource
-from initiatives.admin import InitiativeAdmin, PublicationAdmin, SourceInline
+from initiatives.admin import (
+    InitiativeAdmin,
+    PartOfInitiativeAdmin,
+    PublicationAdmin,
+    SourceInline,
+)
 
 
 class InvolvementInline(admin.TabularInline):
@@ -74,7 +78,7 @@ class PersonAdmin(ImportExportMixin, PublicationAdmin):
 
 
 @admin.register(Involvement)
-class InvolvementAdmin(SimpleHistoryAdmin):
+class InvolvementAdmin(PartOfInitiativeAdmin):
     list_display = ["initiative", "role", "organisation", "person", "period"]
     list_filter = ["role"]
     list_select_related = ["initiative", "organisation", "person"]
@@ -88,7 +92,7 @@ class InvolvementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Funding)
-class FundingAdmin(SimpleHistoryAdmin):
+class FundingAdmin(PartOfInitiativeAdmin):
     list_display = ["beneficiary", "status", "amount", "date", "initiative"]
     list_filter = ["status"]
     list_select_related = ["beneficiary", "initiative"]

@@ -19,11 +19,13 @@ def organisation_detail(request, slug):
         .select_related("initiative")
         .order_by("initiative__start", "initiative__sort_key")
     )
+    parent = organisation.parent
     return render(
         request,
         "actors/organisation_detail.html",
         {
             "organisation": organisation,
+            "parent": parent if parent and parent.is_published else None,
             "involvements": involvements,
             "units": Organisation.objects.published().filter(parent=organisation),
             "people": Affiliation.objects.filter(

@@ -31,6 +31,18 @@ def publish_permission(model):
     return f"{model._meta.app_label}.publish_{model._meta.model_name}"
 
 
+def locked_for(user, record):
+    """Published and archived records change only through those allowed to publish them."""
+    return record.publication_state in LOCKED_STATES and not user.has_perm(
+        publish_permission(type(record))
+    )
+
+
+def stored(record):
+    """The record as the database holds it (a form or a history version may differ)."""
+    return type(record).objects.filter(pk=record.pk).first() if record.pk else None
+
+
 class PublicationAdmin(SimpleHistoryAdmin):
     """Drafts, review and publication: Rédacteurs write, Relecteurs publish and archive."""
 
@@ -47,14 +59,18 @@ class PublicationAdmin(SimpleHistoryAdmin):
     def has_publish_permission(self, request):
         return request.user.has_perm(publish_permission(self.model))
 
-    def is_locked_for(self, request, obj):
-        """Once published or archived, only those who may publish can touch a record."""
-        return obj.publication_state in LOCKED_STATES and not self.has_publish_permission(request)
-
     def has_change_permission(self, request, obj=None):
-        if obj is not None and self.is_locked_for(request, obj):
+        if obj is not None and locked_for(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A history version carries its old state: the lock is the record's current one.
+        if request.method == "POST":
+            current = self.get_object(request, object_id)
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj), "published_at", "updated_at"]
@@ -69,7 +85,8 @@ class PublicationAdmin(SimpleHistoryAdmin):
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if self.is_locked_for(request, obj):
+        current = stored(obj)
+        if locked_for(request.user, obj) or (current and locked_for(request.user, current)):
             raise PermissionDenied("Seuls les relecteurs peuvent publier ou archiver.")
         obj.set_publication_state(obj.publication_state)
         super().save_model(request, obj, form, change)
@@ -238,8 +255,38 @@ class InitiativeAdmin(ImportExportMixin, PublicationAdmin):
         return obj.period
 
 
+class PartOfInitiativeAdmin(SimpleHistoryAdmin):
+    """Events, figures, roles…: public through their initiative, so locked with it."""
+
+    def is_locked(self, request, obj):
+        initiative = getattr(obj, "initiative", None)  # a figure may be about a territory only
+        return initiative is not None and locked_for(request.user, initiative)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.is_locked(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.is_locked(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, object_id)
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if self.is_locked(request, obj) or self.is_locked(request, stored(obj)):
+            raise PermissionDenied("Cette initiative est publiée : seul un relecteur la modifie.")
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(PartOfInitiativeAdmin):
     list_display = ["title", "kind", "status", "when", "territory", "initiative"]
     list_filter = ["status", "kind"]
     list_select_related = ["territory", "initiative"]
@@ -252,7 +299,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(SimpleHistoryAdmin):
+class KeyFigureAdmin(PartOfInitiativeAdmin):
     list_display = ["__str__", "date", "initiative", "territory"]
     list_select_related = ["initiative", "territory"]
     search_fields = ["label", "unit", "initiative__title"]

@@ -72,7 +72,8 @@ def initiative_detail(request, slug):
             "parent": initiative.parent if parent_is_public else None,
             "roles": roles,
             "related": public.related_to(initiative),
-            "is_preview": initiative.publication_state != PublicationState.PUBLISHED,
+            # Staff may see what the public cannot: the record, or one of its ancestors, hidden.
+            "is_preview": request.user.is_staff and not public.filter(pk=initiative.pk).exists(),
         },
     )
 

@@ -61,6 +61,10 @@ class SlugFilter(django_filters.Filter):
     field_class = SlugField
 
 
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField  # "2000.5" or "2E3" is not a year: a form error
+
+
 class InitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Mots-clés", method="filter_text", max_length=200)
     thematique = SlugFilter(label="Thématique", queryset=Theme.objects.all(), method="filter_theme")
@@ -79,12 +83,10 @@ class InitiativeFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         label="Rôle", choices=Involvement.Role.choices, method="filter_role", empty_label="Tous"
     )
-    de = django_filters.NumberFilter(
+    de = YearFilter(
         label="Active entre", method="filter_period", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
-    a = django_filters.NumberFilter(
-        label="et", method="filter_period", min_value=FIRST_YEAR, max_value=LAST_YEAR
-    )
+    a = YearFilter(label="et", method="filter_period", min_value=FIRST_YEAR, max_value=LAST_YEAR)
     tri = django_filters.ChoiceFilter(
         label="Trier par", choices=list(SORTS.items()), method="keep", empty_label=None
     )

@@ -7,10 +7,12 @@ does so that the demo can be tried over plain local HTTP.
 
 import json
 import logging
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpResponseBadRequest
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -21,6 +23,22 @@ PERMISSIONS_POLICY = ", ".join(
 )  # fmt: skip
 
 auth_log = logging.getLogger("registre.auth")
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in a URL is never legitimate: answer 400 before any view sees (or echoes) it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # request.path is already decoded; the query string is not (decode it once, not twice).
+        if "\x00" in request.path or "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
+            return HttpResponseBadRequest(
+                "Requête refusée : l'adresse contient un caractère nul.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

@@ -162,8 +162,8 @@ def _organization(organisation, url, context):
             "foundingDate": _iso(organisation.founded_on),
             "dissolutionDate": _iso(organisation.dissolved_on),
             "parentOrganization": (
-                {"@type": "Organization", "name": organisation.parent.name}
-                if organisation.parent
+                {"@type": "Organization", "name": context["parent"].name}
+                if context.get("parent")  # the view gives it only when it is published
                 else None
             ),
             "areaServed": getattr(organisation.territory, "name", None),

@@ -130,3 +130,40 @@ def test_staff_without_group_see_nothing(client):
     user = User.objects.create_user("sansgroupe", password="un mot de passe long", is_staff=True)
     client.force_login(user)
     assert client.get(changelist_url(Initiative)).status_code == 403
+
+
+def test_a_writer_cannot_revert_a_published_record_through_its_history(
+    client, writer, make_initiative
+):
+    initiative = make_initiative("Fiche publiée")
+    version = initiative.history.latest()
+    initiative.title = "Titre relu"
+    initiative.save()
+    client.force_login(writer)
+    url = reverse("admin:initiatives_initiative_simple_history", args=[initiative.pk, version.pk])
+    form_page = client.get(url)
+    data = change_form_data(form_page, title="Réécrit", publication_state="draft")
+    assert client.post(url, data).status_code == 403
+    initiative.refresh_from_db()
+    assert (initiative.title, initiative.publication_state) == ("Titre relu", "published")
+
+
+def test_a_writer_cannot_change_the_parts_of_a_published_initiative(
+    client, writer, make_initiative
+):
+    from initiatives.models import Event
+
+    event = Event.objects.create(initiative=make_initiative(), title="Atelier", kind="workshop")
+    client.force_login(writer)
+    url = reverse("admin:initiatives_event_change", args=[event.pk])
+    response = client.get(url)
+    assert response.context["has_change_permission"] is False
+    client.post(url, change_form_data(response, title="Atelier modifié"))
+    event.refresh_from_db()
+    assert event.title == "Atelier"
+    draft = make_initiative(state=PublicationState.DRAFT)
+    add = client.get(reverse("admin:initiatives_event_add"))
+    data = change_form_data(
+        add, initiative=str(draft.pk), title="Sur un brouillon", kind="workshop"
+    )
+    assert client.post(reverse("admin:initiatives_event_add"), data).status_code == 302

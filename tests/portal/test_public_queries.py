@@ -1,0 +1,280 @@
+"""Public pages: each pins its query count, the same for a few records as for many (no N+1),
+and none of them shows an unpublished record."""
+
+from urllib.parse import urlencode
+
+import pytest
+
+from actors.models import Involvement, Organisation
+from initiatives.models import (
+    Document,
+    Event,
+    Initiative,
+    Milestone,
+    PublicationState,
+    Territory,
+    Theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class World:
+    """Published initiatives with all that the public pages list, grown one record at a time.
+
+    Each initiative brings its own commune (under one region), sub-theme (under one theme),
+    published organisation and person (involved in it), milestone, three events (upcoming,
+    past, undated) and document; a draft initiative and a draft organisation come along too.
+    Every third initiative is an operation of the first one.
+    """
+
+    def __init__(self, make_initiative, make_territory, make_organisation, make_person):
+        self.make_initiative = make_initiative
+        self.make_territory = make_territory
+        self.make_organisation = make_organisation
+        self.make_person = make_person
+        self.region = make_territory("Région d'essai", kind=Territory.Kind.REGION)
+        self.theme = Theme.objects.create(name="Économie circulaire", slug="theme-essai")
+        self.first = None
+        self.size = 0
+
+    def grow(self, size):
+        while self.size < size:
+            self.size += 1
+            self._add(self.size)
+        return self
+
+    def _add(self, number):
+        year = str(2000 + number % 20)
+        commune = self.make_territory(f"Commune {number}", parent=self.region)
+        theme = Theme.objects.create(
+            name=f"Sous-thème {number}", slug=f"sous-theme-{number}", parent=self.theme
+        )
+        initiative = self.make_initiative(
+            f"Programme {number} : économie circulaire",
+            start=year,
+            summary="Une démarche d'économie circulaire sur le territoire.",
+            parent=self.first if number % 3 == 0 else None,
+        )
+        self.first = self.first or initiative
+        initiative.territories.add(commune)
+        initiative.themes.add(theme)
+        organisation = self.make_organisation(f"Réseau circulaire {number}", territory=commune)
+        person = self.make_person(biography="Anime le réseau d'économie circulaire.")
+        Involvement.objects.create(initiative=initiative, organisation=organisation, role="pilot")
+        Involvement.objects.create(initiative=initiative, person=person, role="contact")
+        Milestone.objects.create(initiative=initiative, date=year, title="Lancement")
+        for start, status in (("2099-06-01", "planned"), (year, "held"), (None, "planned")):
+            Event.objects.create(
+                initiative=initiative, title=f"Atelier circulaire {number}", kind="workshop",
+                start=start, status=status, territory=commune, venue="Salle des fêtes",
+            )  # fmt: skip
+        document = Document.objects.create(
+            title=f"Rapport circulaire {number}", slug=f"rapport-circulaire-{number}",
+            kind="report", publication_date=year, publication_state="published",
+        )  # fmt: skip
+        initiative.documents.add(document)
+        draft = self.make_initiative(f"Brouillon {number}", state=PublicationState.DRAFT)
+        draft.territories.add(commune)
+        draft.themes.add(theme)
+        hidden = self.make_organisation(f"Brouillon {number}", state=PublicationState.DRAFT)
+        Involvement.objects.create(initiative=initiative, organisation=hidden, role="partner")
+
+
+@pytest.fixture
+def world(make_initiative, make_territory, make_organisation, make_person):
+    return World(make_initiative, make_territory, make_organisation, make_person)
+
+
+def filtered_index(world):
+    query = {"thematique": world.theme.slug, "territoire": world.region.slug, "de": 1990}
+    return "/initiatives/?" + urlencode({**query, "a": 2030, "q": "circulaire"})
+
+
+PAGES = {
+    "home": lambda world: "/",
+    "initiatives": lambda world: "/initiatives/",
+    "initiatives, filtered and searched": filtered_index,
+    "initiatives by start date": lambda world: "/initiatives/?tri=debut",
+    "initiatives, page 2": lambda world: "/initiatives/?page=2",
+    "search": lambda world: "/recherche/?q=circulaire",
+    "search, few hits": lambda world: "/recherche/?q=circulaire",
+    "search, typo fallback": lambda world: "/recherche/?q=econmie",
+    "actors": lambda world: "/acteurs/",
+    "territories": lambda world: "/territoires/",
+    "themes": lambda world: "/thematiques/",
+    "agenda": lambda world: "/agenda/",
+    "documents": lambda world: "/documents/",
+    "territory": lambda world: world.region.get_absolute_url(),
+    "theme": lambda world: world.theme.get_absolute_url(),
+    "not found": lambda world: "/initiatives/pas-de-fiche/",
+}
+PINNED = {
+    "home": 7,
+    "initiatives": 11,
+    "initiatives, filtered and searched": 13,
+    "initiatives by start date": 11,
+    "initiatives, page 2": 11,
+    # One query a section (5), plus a count for each section that shows only its first 10 hits
+    # (+5): bounded, not N+1. Hence two cases, each measured on one side of that threshold.
+    "search": 10,
+    "search, few hits": 5,
+    "search, typo fallback": 7,
+    "actors": 3,
+    "territories": 1,
+    "themes": 1,
+    "agenda": 3,
+    "documents": 2,
+    "territory": 5,
+    "theme": 3,
+    "not found": 1,
+}
+SIZES = {
+    "initiatives, page 2": (22, 45),  # page 2 exists at both sizes (20 a page)
+    "search": (12, 30),  # 12+ hits in every section
+    "search, few hits": (2, 3),  # fewer than 10 in every section (3 events an initiative)
+}
+
+
+def check(page, response):
+    """The page really shows the data it is measured with."""
+    context = response.context
+    if page == "not found":
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    if page.startswith("initiatives"):
+        assert context["page"].object_list
+    if page == "initiatives, page 2":
+        assert context["page"].number == 2
+    if page in ("search", "search, few hits"):
+        assert len(context["sections"]) == 5
+    if page == "search, typo fallback":
+        assert not context["sections"] and context["approximate"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_public_page_query_count_is_pinned_and_does_not_grow(
+    page, world, client, django_assert_num_queries
+):
+    for size in SIZES.get(page, (2, 25)):
+        url = PAGES[page](world.grow(size))
+        with django_assert_num_queries(PINNED[page]):
+            response = client.get(url)
+        check(page, response)
+
+
+# Unpublished records, with the seed data -------------------------------------------------------
+# Last in the module: `demo_data` is module-scoped and stays loaded once a test has asked for it.
+
+
+@pytest.fixture
+def drafts(demo_data):
+    """The seed's draft initiative and draft organisation, tied to published records as a draft
+    in progress would be: the likeliest road to a leak."""
+    initiative = Initiative.objects.get(publication_state=PublicationState.DRAFT)
+    organisation = Organisation.objects.get(publication_state=PublicationState.DRAFT)
+    assert "Brouillon" in initiative.title
+    pilot = Organisation.objects.published().order_by("pk").first()
+    Involvement.objects.create(initiative=initiative, organisation=pilot, role="pilot")
+    parent = Initiative.objects.published().get(pk=initiative.parent_id)
+    Involvement.objects.create(initiative=parent, organisation=organisation, role="partner")
+    event = Event.objects.create(
+        initiative=initiative, title="Présentation du grand récit (brouillon)", kind="seminar",
+        start="2099-01-15", status="planned", territory=initiative.territories.first(),
+    )  # fmt: skip
+    return {
+        "initiative": initiative,
+        "organisation": organisation,
+        "pilot": pilot,
+        "parent": parent,
+        "forbidden": [
+            initiative.title,
+            initiative.get_absolute_url(),
+            organisation.name,
+            organisation.get_absolute_url(),
+            event.title,
+        ],
+    }
+
+
+def public_pages(drafts):
+    initiative = drafts["initiative"]
+    territories = list(initiative.territories.all())
+    themes = list(initiative.themes.all())
+    assert territories and themes
+    return [
+        "/",
+        "/initiatives/",
+        "/initiatives/?"
+        + urlencode({"thematique": themes[0].slug, "territoire": territories[0].slug}),
+        f"/initiatives/?acteur={drafts['pilot'].slug}",
+        "/initiatives/?statut=planned&tri=debut",
+        "/acteurs/",
+        "/territoires/",
+        "/thematiques/",
+        "/agenda/",
+        "/documents/",
+        *(territory.get_absolute_url() for territory in territories),
+        *(theme.get_absolute_url() for theme in themes),
+        drafts["parent"].get_absolute_url(),
+        drafts["pilot"].get_absolute_url(),
+        *(document.get_absolute_url() for document in initiative.documents.published()),
+    ]
+
+
+def test_no_public_page_shows_an_unpublished_record(client, drafts):
+    for url in public_pages(drafts):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "brouillon" not in html.lower(), url
+        for text in drafts["forbidden"]:
+            assert text not in html, (url, text)
+
+
+@pytest.mark.parametrize("words", ["Brouillon", "démonstration", "préparation", "récit TESR"])
+def test_search_does_not_find_unpublished_records(client, drafts, words):
+    response = client.get("/recherche/", {"q": words})
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in drafts["forbidden"]:
+        assert text not in html, text
+    for section in response.context["sections"]:
+        for hit in section.hits:
+            record = hit.initiative if section.key == "evenements" else hit
+            assert record.publication_state == PublicationState.PUBLISHED, hit
+    assert drafts["initiative"] not in response.context["approximate"]
+    assert drafts["organisation"] not in response.context["approximate"]
+
+
+def test_index_facets_offer_no_unpublished_record(client, drafts):
+    response = client.get("/initiatives/")
+    options = {
+        facet.name: {(option.value, option.label) for option in facet.options}
+        for facet in response.context["facets"]
+    }
+    published = set(Organisation.objects.published().values_list("slug", flat=True))
+    assert drafts["organisation"].slug not in published
+    assert {value for value, label in options["acteur"]} <= published
+    assert drafts["pilot"].slug in {value for value, label in options["acteur"]}
+    labels = {label for facet in options.values() for value, label in facet}
+    for text in drafts["forbidden"]:
+        assert not any(text in label for label in labels), text
+    titles = {initiative.title for initiative in response.context["page"].object_list}
+    assert drafts["initiative"].title not in titles
+
+
+def test_draft_record_pages_are_not_found(client, drafts):
+    assert client.get(drafts["initiative"].get_absolute_url()).status_code == 404
+    assert client.get(drafts["organisation"].get_absolute_url()).status_code == 404
+
+
+def test_home_counts_are_the_published_counts(client, drafts):
+    response = client.get("/")
+    published = Initiative.objects.published().count()
+    organisations = Organisation.objects.published().count()
+    assert Initiative.objects.count() > published and Organisation.objects.count() > organisations
+    assert response.context["initiative_count"] == published
+    assert response.context["organisation_count"] == organisations
+    assert response.context["territory_count"] == Territory.objects.count()
