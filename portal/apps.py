@@ -6,4 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail"
 
     def ready(self):
-        from portal import security  # noqa: F401  (connects the login log receivers)
+        from portal import cache, security  # noqa: F401  (security connects the login log)
+
+        cache.connect_signals()

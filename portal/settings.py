@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "portal.security.RejectNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,6 +139,15 @@ def database_settings():
 
 DATABASES = {"default": database_settings()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Per-process memory is enough: cached pages are keyed on the registry's version, read from
+# PostgreSQL by every request (portal.cache), so no process serves a page older than a change.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_PAGE_CACHE_ENTRIES", 2000)},
+    }
+}
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, and the only sane default for links
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,6 +2,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
@@ -10,6 +11,13 @@ from initiatives.models import Initiative, PublicationState, Territory
 from portal import staff
 
 _serial = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    # The registry version lives in the database and is rolled back after each test: pages
+    # cached by one test must not answer the next one.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

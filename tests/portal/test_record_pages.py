@@ -62,13 +62,14 @@ def records(make_initiative, make_organisation, make_person, make_territory):
     return build
 
 
+# Each count includes one lookup of the registry version by the page cache (portal.cache).
 PINNED = {
-    "initiative": 13,
-    "organisation": 4,
-    "person": 3,
-    "territory": 5,
-    "theme": 3,
-    "document": 3,
+    "initiative": 14,
+    "organisation": 5,
+    "person": 4,
+    "territory": 6,
+    "theme": 4,
+    "document": 4,
 }
 
 

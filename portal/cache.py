@@ -1,0 +1,98 @@
+"""Anonymous public pages served from a cache, never stale once a change is committed.
+
+Every change to the registry (a save, a deletion, a publication, a change of links) bumps one
+version number in PostgreSQL, in the same transaction as the change. Cached pages are stored
+under keys holding that version, and each request reads it (one primary-key lookup), so a
+committed change makes every cached page unreachable at once, in every process. Staff (who
+have a session cookie) always get fresh pages.
+"""
+
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+PAGE_TTL = 600  # seconds; entries of older versions are never read again and simply expire
+UNCACHED_PREFIXES = ("/admin/", "/api/", "/healthz", "/static/", "/media/")
+REGISTRY_APPS = ("initiatives", "actors")
+
+
+def current_version():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM portal_registryversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def bump_version(**kwargs):
+    """Called on every change to a registry model, inside the change's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO portal_registryversion (id, number) VALUES (1, 1) "
+            "ON CONFLICT (id) DO UPDATE SET number = portal_registryversion.number + 1"
+        )
+
+
+def connect_signals():
+    for model in apps.get_models():
+        if model._meta.app_label in REGISTRY_APPS:
+            uid = f"registry-version-{model._meta.label_lower}"
+            post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(_on_change, sender=model, dispatch_uid=f"{uid}-delete")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    _on_m2m_change,
+                    sender=field.remote_field.through,
+                    dispatch_uid=f"{uid}-{field.name}",
+                )
+
+
+def _on_change(sender, raw=False, **kwargs):
+    bump_version()
+
+
+def _on_m2m_change(sender, action, **kwargs):
+    if action.startswith("post_"):
+        bump_version()
+
+
+def _cacheable(request):
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(UNCACHED_PREFIXES)
+    )
+
+
+def _key(request, version):
+    variant = request.headers.get("X-Requested-With", "")
+    raw = f"{version}|{request.get_full_path()}|{variant}|{request.is_secure()}"
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AnonymousPageCacheMiddleware:
+    """Whole responses for visitors without a session; placed inside the security middleware so
+    that cached pages still get every security header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable(request):
+            return self.get_response(request)
+        key = _key(request, current_version())
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "no-store" not in response.get("Cache-Control", "")
+        ):
+            cache.set(key, response, PAGE_TTL)
+        return response

@@ -1,0 +1,83 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from initiatives.models import PublicationState
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    return response, len(captured)
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache(client, make_initiative):
+    initiative = make_initiative("Réseau picard")
+    first, first_queries = queries_for(client, initiative.get_absolute_url())
+    second, second_queries = queries_for(client, initiative.get_absolute_url())
+    assert second.content == first.content
+    assert first_queries > 3
+    assert second_queries == 1  # the registry's version, nothing else
+
+
+def test_editing_a_record_changes_the_next_anonymous_response(client, make_initiative):
+    initiative = make_initiative("Titre d'origine")
+    assert "Titre d&#x27;origine" in client.get("/initiatives/").content.decode()
+    initiative.title = "Titre corrigé"
+    initiative.save()
+    html = client.get("/initiatives/").content.decode()
+    assert "Titre corrigé" in html and "origine" not in html
+
+
+def test_publishing_changes_the_next_anonymous_response(client, make_initiative):
+    draft = make_initiative("Nouvelle initiative", state=PublicationState.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert "Nouvelle initiative" not in client.get("/").content.decode()
+    draft.set_publication_state(PublicationState.PUBLISHED)
+    draft.save()
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    assert "Nouvelle initiative" in client.get("/").content.decode()
+
+
+def test_changing_links_invalidates_too(client, make_initiative, make_territory):
+    initiative = make_initiative("Formation à Corbeny")
+    place = make_territory("Corbeny")
+    assert "Formation à Corbeny" not in client.get(place.get_absolute_url()).content.decode()
+    initiative.territories.add(place)
+    assert "Formation à Corbeny" in client.get(place.get_absolute_url()).content.decode()
+
+
+def test_unpublishing_removes_the_page_at_once(client, make_initiative):
+    initiative = make_initiative("Bientôt retirée")
+    assert client.get(initiative.get_absolute_url()).status_code == 200
+    initiative.set_publication_state(PublicationState.ARCHIVED)
+    initiative.save()
+    assert client.get(initiative.get_absolute_url()).status_code == 404
+
+
+def test_staff_always_get_fresh_pages_and_never_fill_the_cache(client, writer, make_initiative):
+    draft = make_initiative("Brouillon", state=PublicationState.DRAFT)
+    client.force_login(writer)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    client.logout()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_errors_and_variants_are_kept_apart(client, make_initiative):
+    make_initiative("Visible")
+    assert client.get("/initiatives/?type=licorne").status_code == 400
+    assert client.get("/initiatives/?type=licorne").status_code == 400
+    full = client.get("/initiatives/").content.decode()
+    fragment = client.get("/initiatives/", HTTP_X_REQUESTED_WITH="fetch").content.decode()
+    assert "<html" in full and "<html" not in fragment
+
+
+def test_cached_pages_keep_every_security_header(client, make_initiative):
+    make_initiative()
+    client.get("/", HTTP_X_FORWARDED_PROTO="https")
+    cached = client.get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert "default-src 'none'" in cached["Content-Security-Policy"]
+    assert "max-age=" in cached["Strict-Transport-Security"]
+    assert cached["Permissions-Policy"]
