@@ -11,7 +11,7 @@ WORKERS ?= 3
 WITH_SECRET = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 MANAGE = $(WITH_SECRET) $(BIN)/python manage.py
 
-.PHONY: run test install lint format stop db lock clean backup restore
+.PHONY: run test install lint format stop db lock clean backup restore bench
 
 run: $(STAMP) $(SECRET_FILE)
 	$(MANAGE) migrate --noinput
@@ -57,6 +57,10 @@ backup: $(STAMP) $(SECRET_FILE)
 restore: $(STAMP) $(SECRET_FILE)
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=var/backups/registre-….tar.gz" && exit 2)
 	$(MANAGE) restore "$(FILE)"
+
+# Load test of the public pages against a generated registry (BENCH_INITIATIVES, 100 000).
+bench: $(STAMP) $(SECRET_FILE)
+	$(BIN)/python bench/run.py
 
 # Start the embedded PostgreSQL (every command starts it when needed) or stop it.
 db: $(STAMP)

@@ -1,0 +1,266 @@
+"""`make bench`: throughput and latency of the public pages under load, as ratios to a trivial
+Django view and to a static file measured in the same run, then a failover drill.
+
+Steps: a benchmark database (`registre_bench` on the embedded server, or BENCH_DATABASE_URL)
+with the seed data and BENCH_INITIATIVES generated initiatives (100,000 by default; built once
+and reused); gunicorn with production settings on loopback; wrk on each URL; then two gunicorn
+instances behind nginx, one stopped under load. Writes bench/results/<date>-<N>.md.
+"""
+
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+INITIATIVES = int(os.environ.get("BENCH_INITIATIVES", "100000"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "8")
+WORKERS = os.environ.get("BENCH_WORKERS", str(2 * os.cpu_count() + 1))
+
+# (label, path, measured uncached too)
+URLS = [
+    ("trivial view (/robots.txt)", "/robots.txt", False),
+    ("static file (whitenoise)", None, False),
+    ("home", "/", True),
+    ("index, no filter", "/initiatives/", True),
+    (
+        "index, theme + territory + period, with facets",
+        "/initiatives/?thematique=economie-circulaire&territoire=hauts-de-france&de=2010&a=2020",
+        True,
+    ),
+    ("index, page 500", "/initiatives/?page=500", True),
+    ("search, selective term", "/recherche/?q=couches+lavables", True),
+    ("search, very common term", "/recherche/?q=territoire", True),
+    ("search, typo", "/recherche/?q=econmie", True),
+    ("initiative page", "/initiatives/transformation-ecologique-et-sociale-de-la-region/", True),
+    ("actor page", "/acteurs/organisations/conseil-regional-des-hauts-de-france/", True),
+    ("territory page", "/territoires/somme/", True),
+]
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def require(program, package):
+    if shutil.which(program):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log(f"bench: installing {package} from Debian's packages…")
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", package], capture_output=True)
+    if not shutil.which(program):
+        sys.exit(f"bench: {program} is missing; install Debian's package {package}.")
+
+
+def bench_environment():
+    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECURE_COOKIES": "0"}
+    env.setdefault("DJANGO_SECRET_KEY", (ROOT / "var" / "secret_key").read_text().strip())
+    if "BENCH_DATABASE_URL" in os.environ:
+        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+        return env
+    socket_dir = subprocess.check_output(
+        [PYTHON, "-c", "from portal import embedded_db as e; s = e.ensure_running(); "
+         "e.ensure_database(s, 'registre_bench'); print(s)"],
+        cwd=ROOT, text=True,
+    ).strip()  # fmt: skip
+    env["DATABASE_URL"] = f"postgres://postgres@/registre_bench?host={socket_dir}"
+    return env
+
+
+def manage(env, *args, capture=False):
+    command = [PYTHON, "manage.py", *args]
+    if capture:
+        return subprocess.check_output(command, cwd=ROOT, env=env, text=True)
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
+def prepare_database(env):
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    count = int(
+        manage(env, "shell", "-c",
+               "from initiatives.models import Initiative; print(Initiative.objects.count())",
+               capture=True).strip().splitlines()[-1]
+    )  # fmt: skip
+    if count >= INITIATIVES:
+        log(f"bench: reusing the benchmark database ({count} initiatives)")
+        return None
+    log(f"bench: generating {INITIATIVES} initiatives on top of the seed data…")
+    manage(env, "load_demo", "--verbosity", "0")
+    started = time.monotonic()
+    manage(env, "generate_demo_data", "--initiatives", str(INITIATIVES))
+    return time.monotonic() - started
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(env, port):
+    process = subprocess.Popen(
+        [GUNICORN, "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS,
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    sys.exit("bench: gunicorn did not start")
+
+
+def wrk(url, unique=False, duration=DURATION):
+    env = {**os.environ, "UNIQUE": "1" if unique else "0"}
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--timeout", "10s",
+         "-s", str(ROOT / "bench" / "report.lua"), url],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout  # fmt: skip
+    result = json.loads(output.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def static_path(env):
+    return manage(
+        env, "shell", "-c",
+        "from django.templatetags.static import static; print(static('css/site.css'))",
+        capture=True,
+    ).strip().splitlines()[-1]  # fmt: skip
+
+
+def measure(env, port):
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    static = static_path(env)
+    for label, path, uncached_too in URLS:
+        path = path or static
+        for unique in (False, True) if uncached_too else (False,):
+            wrk(base + path, unique, duration="2s")  # warm up: connections, caches
+            result = wrk(base + path, unique)
+            name = f"{label}{' — uncached' if unique else ''}"
+            log(f"bench: {name}: {result['rps']:.0f} req/s, p95 {result['p95']:.1f} ms")
+            rows.append((name, path, result))
+    return rows
+
+
+def failover(env):
+    """Two instances behind nginx; the first is stopped under load: count the failures."""
+    ports = [free_port(), free_port()]
+    front = free_port()
+    instances = [start_gunicorn(env, port) for port in ports]
+    work = Path(tempfile.mkdtemp(prefix="registre-bench-"))
+    upstreams = "".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports)
+    (work / "nginx.conf").write_text(
+        f"""worker_processes 1; pid {work}/nginx.pid; error_log {work}/error.log;
+events {{ worker_connections 256; }}
+http {{ access_log off; client_body_temp_path {work}; proxy_temp_path {work};
+  fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
+  upstream portal {{ {upstreams} keepalive 16; }}
+  server {{ listen 127.0.0.1:{front};
+    location / {{ proxy_pass http://portal; proxy_http_version 1.1;
+      proxy_set_header Connection ""; proxy_set_header Host localhost;
+      proxy_next_upstream error timeout http_502 http_503; }} }} }}
+"""
+    )
+    nginx = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
+    time.sleep(1)
+    url = f"http://127.0.0.1:{front}/initiatives/?thematique=economie-circulaire"
+    load = subprocess.Popen(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", "-d12s", "--timeout", "10s",
+         "-s", str(ROOT / "bench" / "report.lua"), url],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "UNIQUE": "1"},
+    )  # fmt: skip
+    time.sleep(4)
+    instances[0].send_signal(signal.SIGTERM)  # graceful: it finishes the requests in flight
+    output, _ = load.communicate()
+    result = json.loads(output.strip().splitlines()[-1])
+    for process in (nginx, instances[1]):
+        process.terminate()
+    for process in (nginx, *instances):
+        process.wait(timeout=30)
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def first_line(path, prefix):
+    lines = Path(path).read_text().splitlines() if Path(path).exists() else []
+    return next((line for line in lines if line.startswith(prefix)), "")
+
+
+def machine():
+    cpu = first_line("/proc/cpuinfo", "model name").partition(":")[2].strip() or "unknown CPU"
+    memory_kb = (first_line("/proc/meminfo", "MemTotal").split() or ["", "0"])[1]
+    memory = int(memory_kb) // 1024 // 1024
+    return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, Python {platform.python_version()}"
+
+
+def report(rows, generation, failover_result):
+    trivial = rows[0][2]["rps"]
+    static = rows[1][2]["rps"]
+    lines = [
+        f"# Benchmark — {date.today():%Y-%m-%d}, {INITIATIVES:,} generated initiatives".replace(
+            ",", " "
+        ),
+        "",
+        f"Machine: {machine()}. gunicorn {WORKERS} sync workers, wrk 2 threads × {CONNECTIONS} "
+        f"connections × {DURATION} per URL, all on loopback (the load generator shares the CPUs).",
+        "",
+        "| URL | req/s | p50 ms | p95 ms | p99 ms | errors | × trivial view | × static file |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, _path, result in rows:
+        lines.append(
+            f"| {name} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p95']:.1f} | "
+            f"{result['p99']:.1f} | {result['errors']} | {result['rps'] / trivial:.2f} | "
+            f"{result['rps'] / static:.2f} |"
+        )
+    lines.append("")
+    if generation is not None:
+        lines.append(f"Generating the data took {generation:.0f} s.")
+    lines.append(
+        f"Failover: two instances behind nginx, the first stopped (SIGTERM) under load: "
+        f"{failover_result['requests']} requests, {failover_result['errors']} errors "
+        f"({failover_result['non2xx']} non-2xx), p99 {failover_result['p99']:.0f} ms."
+    )
+    text = "\n".join(lines) + "\n"
+    out = ROOT / "bench" / "results" / f"{date.today():%Y-%m-%d}-{INITIATIVES}.md"
+    out.write_text(text)
+    print(text)
+    log(f"bench: written to {out.relative_to(ROOT)}")
+
+
+def main():
+    require("wrk", "wrk")
+    require("nginx", "nginx-light")
+    env = bench_environment()
+    generation = prepare_database(env)
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    port = free_port()
+    server = start_gunicorn(env, port)
+    try:
+        rows = measure(env, port)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report(rows, generation, failover(env))
+
+
+if __name__ == "__main__":
+    main()
