@@ -16,8 +16,10 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 PAGE_TTL = 600  # seconds; entries of older versions are never read again and simply expire
-# robots.txt stays a trivial view: the benchmark's baseline.
-UNCACHED_PREFIXES = ("/admin/", "/api/", "/healthz", "/robots.txt", "/static/", "/media/")
+# robots.txt stays a trivial view (the benchmark's baseline); exports stream, never cached.
+UNCACHED_PREFIXES = (
+    "/admin/", "/api/", "/healthz", "/robots.txt", "/static/", "/media/", "/initiatives/export.",
+)  # fmt: skip
 REGISTRY_APPS = ("initiatives", "actors")
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("robots.txt", discovery.robots_txt, name="robots"),
     re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),
+    path("", include("portal.api")),  # the open-data API and exports
     path("admin/", admin.site.urls),
     path("", include("actors.urls")),
     path("", include("initiatives.urls")),
