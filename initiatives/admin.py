@@ -43,7 +43,19 @@ def stored(record):
     return type(record).objects.filter(pk=record.pk).first() if record.pk else None
 
 
-class PublicationAdmin(SimpleHistoryAdmin):
+class LockedHistoryAdmin(SimpleHistoryAdmin):
+    """History with revert, where reverting is a change of the record as it stands now."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A history version carries its old state: the lock is the record's current one.
+        if request.method == "POST":
+            current = self.get_object(request, object_id)
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PublicationAdmin(LockedHistoryAdmin):
     """Drafts, review and publication: Rédacteurs write, Relecteurs publish and archive."""
 
     form = ConcurrentEditForm
@@ -63,14 +75,6 @@ class PublicationAdmin(SimpleHistoryAdmin):
         if obj is not None and locked_for(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # A history version carries its old state: the lock is the record's current one.
-        if request.method == "POST":
-            current = self.get_object(request, object_id)
-            if current is None or not self.has_change_permission(request, current):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj), "published_at", "updated_at"]
@@ -255,7 +259,7 @@ class InitiativeAdmin(ImportExportMixin, PublicationAdmin):
         return obj.period
 
 
-class PartOfInitiativeAdmin(SimpleHistoryAdmin):
+class PartOfInitiativeAdmin(LockedHistoryAdmin):
     """Events, figures, roles…: public through their initiative, so locked with it."""
 
     def is_locked(self, request, obj):
@@ -271,13 +275,6 @@ class PartOfInitiativeAdmin(SimpleHistoryAdmin):
         if obj is not None and self.is_locked(request, obj):
             return False
         return super().has_delete_permission(request, obj)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            current = self.get_object(request, object_id)
-            if current is None or not self.has_change_permission(request, current):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if self.is_locked(request, obj) or self.is_locked(request, stored(obj)):
