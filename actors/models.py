@@ -148,6 +148,13 @@ class Person(Publishable):
         }
 
 
+class AffiliationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            person__in=Person.objects.published(), organisation__in=Organisation.objects.published()
+        )
+
+
 class Affiliation(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(
@@ -161,6 +168,7 @@ class Affiliation(models.Model):
     end = PartialDateField("fin", null=True, blank=True)
     note = models.CharField("précision", max_length=300, blank=True)
 
+    objects = AffiliationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -595,12 +595,18 @@ class Initiative(TreeNode, Publishable):
         return render_markdown(self.objectives)
 
 
+class MilestoneQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(initiative__in=Initiative.objects.published())
+
+
 class Milestone(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
     date = PartialDateField("date")
     title = models.CharField("titre", max_length=300)
     text = models.TextField("texte", blank=True)
 
+    objects = MilestoneQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -690,6 +696,14 @@ class Event(models.Model):
         return str(self.start or self.date_note or "date non précisée")
 
 
+class KeyFigureQuerySet(models.QuerySet):
+    def published(self):
+        """Figures of published initiatives, and figures about a territory alone."""
+        return self.filter(
+            Q(initiative__in=Initiative.objects.published()) | Q(initiative__isnull=True)
+        )
+
+
 class KeyFigure(models.Model):
     initiative = models.ForeignKey(
         Initiative,
@@ -718,6 +732,7 @@ class KeyFigure(models.Model):
     last_verified = models.DateField("vérifié le", null=True, blank=True)
     sources = GenericRelation(SourceCitation)
 
+    objects = KeyFigureQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
