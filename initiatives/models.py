@@ -71,15 +71,16 @@ def not_before(end, start):
     )
 
 
-class LineageContains(Func):
-    """`lineage @> ARRAY[pk]`: the row pk is in the lineage (an ancestor or the node itself)."""
+class InLineage(Func):
+    """`pk = ANY(lineage)`: the row is the node with that lineage or one of its ancestors.
 
-    template = "%(expressions)s"
-    arg_joiner = " @> "
+    Written this way round, PostgreSQL probes the primary key once per ancestor; the other way
+    (`lineage @> ARRAY[pk]`) compares every row with every candidate and cannot use an index.
+    """
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
     output_field = models.BooleanField()
-
-    def __init__(self, lineage, pk):
-        super().__init__(lineage, Func(pk, template="ARRAY[%(expressions)s]::bigint[]"))
 
 
 # Publication -----------------------------------------------------------------------------
@@ -463,7 +464,7 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
         """Published initiatives whose every ancestor is published too."""
         hidden_ancestor = Initiative.objects.exclude(
             publication_state=PublicationState.PUBLISHED
-        ).filter(LineageContains(OuterRef("lineage"), F("pk")))
+        ).filter(InLineage(F("pk"), OuterRef("lineage")))
         return super().published().filter(~Exists(hidden_ancestor))
 
     def in_territory(self, territory):
