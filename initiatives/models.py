@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, When
 from django.db.models.functions import Least, Length, Substr
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
@@ -497,8 +497,20 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
         )
 
     def with_first_year(self):
-        """Annotate the earliest of the start and the milestones' dates (LEAST skips NULLs)."""
-        return self.annotate(first_date=Least(Min("milestones__date"), F("start")))
+        """Annotate the earliest of the start and the milestones' dates (LEAST skips NULLs).
+
+        A subquery per row, not a join and GROUP BY: with a LIMIT, PostgreSQL computes it for
+        the rows shown only.
+        """
+        first_milestone = (
+            Milestone.objects.filter(initiative=OuterRef("pk")).order_by("date").values("date")[:1]
+        )
+        return self.annotate(first_date=Least(Subquery(first_milestone), F("start")))
+
+    def top_level(self, limit):
+        """Initiatives without a parent, programmes first: the entry points of the registry."""
+        programmes_first = Case(When(kind=Initiative.Kind.PROGRAMME, then=0), default=1)
+        return self.filter(parent__isnull=True).order_by(programmes_first, "sort_key")[:limit]
 
     def active_between(self, first_year, last_year):
         """Active at some point of the year range; open ends count as still going."""

@@ -19,6 +19,7 @@ from portal.search import approximate, search
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
+HOME_PROGRAMMES = 12
 
 
 def home(request):
@@ -32,9 +33,7 @@ def home(request):
             "initiative_count": initiatives.count(),
             "organisation_count": Organisation.objects.published().count(),
             "territory_count": Territory.objects.count(),
-            "programmes": initiatives.filter(parent__isnull=True)
-            .with_first_year()
-            .order_by("sort_key"),
+            "programmes": initiatives.with_first_year().top_level(HOME_PROGRAMMES),
             "upcoming_events": events.upcoming(today).order_by("start")[:4],
             "recent_events": events.past(today).order_by(F("start").desc())[:4],
             "recently_updated": initiatives.order_by("-updated_at")[:5],
