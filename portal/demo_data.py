@@ -92,7 +92,6 @@ class Calendar:
     formatting them row by row would cost more than generating the rest of the row."""
 
     def __init__(self, today, days=3000):
-        self.today = today
         self.timestamps = [
             f"{today - timedelta(days=ago):%Y-%m-%d} {8 + ago % 10:02d}:{ago % 60:02d}:00+00"
             for ago in range(days)
