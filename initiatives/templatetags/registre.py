@@ -190,3 +190,10 @@ def _person(person, url, context):
             "telephone": contact.get("phone"),
         }
     )
+
+
+@register.simple_tag
+def events_schema(*event_lists):
+    """schema.org Event data blocks for the events listed on a page (the agenda)."""
+    events = [_event(event) for events in event_lists for event in events]
+    return jsonld([{"@context": "https://schema.org", **event} for event in events])

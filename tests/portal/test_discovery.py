@@ -163,3 +163,12 @@ def test_discovery_query_counts_do_not_grow(
             )  # fmt: skip
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
+
+
+def test_agenda_describes_its_events_for_search_engines(client, registry):
+    [events] = json_ld(client.get(reverse("initiatives:agenda")))
+    by_name = {event["name"]: event for event in events}
+    assert by_name["Réunion plénière"]["eventStatus"] == "https://schema.org/EventCancelled"
+    assert by_name["Formation-action, couches lavables"]["startDate"] == "2016-11-15"
+    assert by_name["Formation-action, couches lavables"]["location"]["address"] == "Amiens"
+    assert "Atelier caché" not in by_name
