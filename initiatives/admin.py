@@ -6,7 +6,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.concurrency import ConcurrentEditForm
 from initiatives.models import (
-    LOCKED_STATES,
     ActivityType,
     Document,
     Event,
@@ -19,23 +18,14 @@ from initiatives.models import (
     SourceCitation,
     Territory,
     Theme,
+    locked_for,
+    publish_permission,
 )
 from initiatives.resources import InitiativeResource
 
 admin.site.site_header = "Registre des initiatives — espace des agents"
 admin.site.site_title = "Registre des initiatives"
 admin.site.index_title = "Administration du registre"
-
-
-def publish_permission(model):
-    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
-
-
-def locked_for(user, record):
-    """Published and archived records change only through those allowed to publish them."""
-    return record.publication_state in LOCKED_STATES and not user.has_perm(
-        publish_permission(type(record))
-    )
 
 
 def stored(record):

@@ -97,6 +97,17 @@ class PublicationState(models.TextChoices):
 LOCKED_STATES = (PublicationState.PUBLISHED, PublicationState.ARCHIVED)
 
 
+def publish_permission(model):
+    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+
+
+def locked_for(user, record):
+    """Published and archived records change only through those allowed to publish them."""
+    return record.publication_state in LOCKED_STATES and not (
+        user is not None and user.has_perm(publish_permission(type(record)))
+    )
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         """The only road to public data."""

@@ -8,7 +8,7 @@ publishes through a spreadsheet.
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from initiatives.models import LOCKED_STATES, Initiative, Territory, Theme
+from initiatives.models import Initiative, Territory, Theme, locked_for
 from initiatives.partial_dates import PartialDate
 
 
@@ -40,12 +40,7 @@ class RegistryResource(resources.ModelResource):
         use_transactions = True
 
     def before_save_instance(self, instance, row, **kwargs):
-        user = kwargs.get("user")
-        opts = self._meta.model._meta
-        may_publish = user is not None and user.has_perm(
-            f"{opts.app_label}.publish_{opts.model_name}"
-        )
-        if instance.publication_state in LOCKED_STATES and not may_publish:
+        if locked_for(kwargs.get("user"), instance):
             raise ValidationError(
                 f"« {instance} » est {instance.get_publication_state_display().lower()} : "
                 "seul un relecteur peut la modifier."
