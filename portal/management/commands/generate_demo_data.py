@@ -25,6 +25,7 @@ from initiatives.models import Territory, Theme
 from portal import demo_data as vocab
 from portal.cache import bump_version
 from portal.demo_data import pick
+from portal.models import SearchWord
 
 REGION_SLUG = "hauts-de-france"
 LOADED_TABLES = [
@@ -151,6 +152,7 @@ class Loader:
         if restore:
             self.phase("index GIN et clés étrangères rétablis", self.restore, restore)
         self.phase("ANALYZE", self.analyze)
+        self.phase("vocabulaire de la recherche", SearchWord.objects.rebuild)
         self.execute("SET CONSTRAINTS ALL DEFERRED")
         # COPY sends no signal: cached public pages must still see the new rows.
         bump_version()

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from portal.models import SearchWord
+
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 
 
@@ -15,3 +17,4 @@ class Command(BaseCommand):
             self.stdout.write("Aucune donnée de démonstration dans fixtures/.")
             return
         call_command("loaddata", *fixtures, verbosity=options["verbosity"])
+        SearchWord.objects.rebuild()
