@@ -15,7 +15,7 @@ from initiatives.models import Event, Initiative, Territory
 from portal.facets import build_facets
 from portal.filters import SORTS, InitiativeFilter
 from portal.forms import SearchForm
-from portal.search import approximate, search
+from portal.search import search, suggestion
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
@@ -85,7 +85,8 @@ def search_page(request):
         "text": text,
         "sections": sections,
         "total": sum(section.total for section in sections),
-        "approximate": approximate(text) if text and not sections else [],
+        "capped": any(section.capped for section in sections),
+        "suggestion": suggestion(text) if text and not sections else "",
     }
     return render(request, "portal/search.html", context, status=200 if form.is_valid() else 400)
 

@@ -1,8 +1,11 @@
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from actors.models import Organisation
 from initiatives.models import Document, Event, PublicationState
+from portal import search as search_module
+from portal.models import SearchWord, words_in
 from portal.search import highlighted
 
 pytestmark = pytest.mark.django_db
@@ -73,19 +76,98 @@ def test_finds_actors_documents_and_events(client, make_initiative, make_organis
     ]
 
 
-def test_tolerates_a_typo_in_a_short_query(client, make_initiative):
+def suggestion(client, text):
+    return client.get(SEARCH, {"q": text}).context["suggestion"]
+
+
+def test_suggests_the_corrected_query_for_a_typo(client, make_initiative):
     make_initiative("Économie de la fonctionnalité")
     response = client.get(SEARCH, {"q": "econmie"})
     assert response.context["sections"] == []
-    assert [str(hit) for hit in response.context["approximate"]] == [
-        "Économie de la fonctionnalité"
-    ]
-    assert "Vouliez-vous dire" in response.content.decode()
+    assert response.context["suggestion"] == "économie"
+    html = response.content.decode()
+    assert "Vouliez-vous dire" in html
+    assert f'href="{SEARCH}?q=%C3%A9conomie"' in html
+
+
+def test_corrects_each_mistyped_word_and_keeps_the_others(
+    client, make_initiative, make_organisation
+):
+    make_initiative("Économie circulaire")
+    make_organisation("Réseau des écoles")
+    assert suggestion(client, "econmie circulare") == "économie circulaire"
+    assert suggestion(client, "ECONOMIE circulare") == "ECONOMIE circulaire"
+    assert suggestion(client, "ecolles") == "écoles"  # an organisation's name is known too
 
 
 def test_unrelated_words_are_not_suggested(client, make_initiative):
     make_initiative("Économie de la fonctionnalité")
-    assert client.get(SEARCH, {"q": "zzzz"}).context["approximate"] == []
+    assert suggestion(client, "zzzz") == ""
+    assert suggestion(client, "x" * 41) == ""  # long queries are not corrected
+
+
+def test_a_word_seen_only_in_drafts_is_never_suggested(client, make_initiative, make_organisation):
+    make_initiative("Métropolisation secrète", state=PublicationState.DRAFT)
+    make_organisation("Zorglub SA", state=PublicationState.REVIEW)
+    assert not SearchWord.objects.filter(word__in=["metropolisation", "zorglub"]).exists()
+    assert suggestion(client, "metropolisaton") == ""
+    assert suggestion(client, "zorglob") == ""
+
+
+def test_a_word_of_a_record_unpublished_since_is_not_suggested(
+    client, make_initiative, make_organisation
+):
+    initiative = make_initiative("Métropolisation du littoral")
+    organisation = make_organisation("Zorglub SA")
+    assert suggestion(client, "metropolisaton") == "métropolisation"
+    for record in (initiative, organisation):
+        record.publication_state = PublicationState.ARCHIVED
+        record.save()
+    # The vocabulary is insert-only: the words stay, the check on public results hides them.
+    assert SearchWord.objects.filter(word__in=["metropolisation", "zorglub"]).count() == 2
+    assert suggestion(client, "metropolisaton") == ""
+    assert suggestion(client, "zorglob") == ""
+    SearchWord.objects.rebuild()
+    assert not SearchWord.objects.filter(word__in=["metropolisation", "zorglub"]).exists()
+
+
+def test_a_word_under_an_unpublished_parent_is_suggested_once_the_parent_is_published(
+    client, make_initiative
+):
+    parent = make_initiative("Programme", state=PublicationState.DRAFT)
+    make_initiative("Métropolisation du littoral", parent=parent)
+    assert suggestion(client, "metropolisaton") == ""
+    parent.publication_state = PublicationState.PUBLISHED
+    parent.save()
+    assert suggestion(client, "metropolisaton") == "métropolisation"
+
+
+def test_rebuild_keeps_the_public_words_in_their_most_frequent_spelling(
+    make_initiative, make_organisation
+):
+    make_initiative("Economie sociale")
+    make_initiative("Économie circulaire")
+    make_organisation("Agence de l'économie")
+    make_initiative("Brouillon secret", state=PublicationState.DRAFT)
+    hidden_parent = make_initiative("Parent", state=PublicationState.REVIEW)
+    make_initiative("Enfant caché", parent=hidden_parent)
+    SearchWord.objects.rebuild()
+    words = dict(SearchWord.objects.values_list("word", "spelling"))
+    assert words == {
+        "agence": "agence",
+        "circulaire": "circulaire",
+        "economie": "économie",
+        "sociale": "sociale",
+    }
+
+
+def test_words_are_letters_without_accents_or_case():
+    assert list(words_in("Hauts-de-France : l'Œuvre de 2024, Noé")) == [
+        ("hauts", "hauts"),
+        ("france", "france"),
+        ("oeuvre", "œuvre"),
+        ("noe", "noé"),
+    ]
 
 
 def test_never_shows_unpublished_records(client, make_initiative, make_organisation):
@@ -97,11 +179,59 @@ def test_never_shows_unpublished_records(client, make_initiative, make_organisat
         title="Métropolisation : atelier",
         kind="workshop",
     )
-    for query in ("metropolisation", "brouillon", "metropolisaton"):
+    for query in ("metropolisation", "brouillon", "metropolisaton", "brouillom"):
         response = client.get(SEARCH, {"q": query})
         assert response.context["sections"] == []
-        assert response.context["approximate"] == []
+        assert response.context["suggestion"] == ""
     assert Organisation.objects.count() == 1
+
+
+# Common words: bounded ranking and counts --------------------------------------------------
+
+
+@pytest.fixture
+def few_candidates(monkeypatch):
+    monkeypatch.setattr(search_module, "CANDIDATES", 3)
+
+
+def test_counts_exactly_up_to_the_bound(client, make_initiative, few_candidates):
+    for number in range(3):
+        make_initiative(f"Projet {number}", body="Un atelier sur le territoire.")
+    response = client.get(SEARCH, {"q": "territoire"})
+    [section] = response.context["sections"]
+    assert (section.total, section.capped, response.context["capped"]) == (3, False, False)
+    assert "3 résultats pour" in response.content.decode()
+
+
+def test_beyond_the_bound_says_more_than_and_ranks_title_matches_first(
+    client, make_initiative, few_candidates
+):
+    for number in range(4):
+        make_initiative(f"Projet {number}", body="Un atelier sur le territoire.")
+    make_initiative("Un territoire", body="Rien d'autre.")
+    make_initiative("Territoires en transition", summary="Le territoire, encore le territoire.")
+    response = client.get(SEARCH, {"q": "territoire"})
+    [section] = response.context["sections"]
+    assert (section.total, section.capped, response.context["capped"]) == (3, True, True)
+    titles = [str(hit) for hit in section.hits]
+    assert titles[:2] == ["Territoires en transition", "Un territoire"]
+    # Completed by the best of the first matches found, whatever their title.
+    assert titles[2:] and set(titles[2:]) <= {f"Projet {number}" for number in range(4)}
+    html = response.content.decode()
+    assert "Plus de 3 résultats pour" in html
+    assert "Initiatives (plus de 3)" in html
+
+
+def test_beyond_the_bound_every_section_is_ranked_on_its_own_titles(
+    client, make_organisation, few_candidates
+):
+    for number in range(4):
+        make_organisation(f"Association {number}", description="Au service du territoire.")
+    make_organisation("Territoire et paysages", description="Aménagement.")
+    response = client.get(SEARCH, {"q": "territoires"})
+    [section] = response.context["sections"]
+    assert section.key == "organisations" and section.capped
+    assert str(section.hits[0]) == "Territoire et paysages"
 
 
 def test_bad_input_is_a_clear_400(client):
@@ -115,3 +245,25 @@ def test_bad_input_is_a_clear_400(client):
 def test_query_syntax_never_breaks_the_search(client, make_initiative, query):
     make_initiative("Économie")
     assert client.get(SEARCH, {"q": query}).status_code == 200
+
+
+def test_a_common_word_costs_a_bounded_number_of_queries(
+    client, make_initiative, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(search_module, "CANDIDATES", 10)
+    for number in range(12):
+        make_initiative(f"Territoire {number}", body="Un atelier sur le territoire.")
+    # The page cache's version, then for the initiatives: the bounded count, the stems of the
+    # query, the ranking of the title matches; the other sections: one empty count each.
+    with django_assert_num_queries(1 + 3 + 4):
+        response = client.get(SEARCH, {"q": "territoire"})
+    [section] = response.context["sections"]
+    assert section.capped and len(section.hits) == 10
+
+
+def test_load_demo_fills_the_vocabulary_with_public_words_only(client):
+    call_command("load_demo", verbosity=0)
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"economie", "circulaire", "bassin", "minier"} <= words
+    assert "brouillon" not in words  # only the draft initiative and organisation say it
+    assert suggestion(client, "econmie circulare") == "économie circulaire"
