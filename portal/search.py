@@ -91,10 +91,12 @@ def _best(queryset, candidates, query, fields):
 
 def _stems(text):
     """The lexemes of the query as the index holds them ("Territoires" → "territoir"), of three
-    letters or more so that the trigram index of the titles can look them up."""
+    letters or more so that the trigram index of the titles can look them up. A word after a
+    "-" is excluded by the query (websearch syntax): no match has it, in its title or not."""
+    wanted = " ".join(word for word in text.split() if not word.startswith("-"))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s))", [SEARCH_CONFIG, text]
+            "SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s))", [SEARCH_CONFIG, wanted]
         )
         (lexemes,) = cursor.fetchone()
     return [lexeme for lexeme in lexemes if len(lexeme) >= 3]

@@ -267,3 +267,17 @@ def test_load_demo_fills_the_vocabulary_with_public_words_only(client):
     assert {"economie", "circulaire", "bassin", "minier"} <= words
     assert "brouillon" not in words  # only the draft initiative and organisation say it
     assert suggestion(client, "econmie circulare") == "économie circulaire"
+
+
+def test_an_excluded_word_is_not_looked_for_in_titles(
+    client, make_initiative, few_candidates, django_assert_num_queries
+):
+    for number in range(4):
+        make_initiative(f"Projet {number}", body="Un atelier.")
+    make_initiative("Un territoire", body="Un atelier.")
+    # No title lookup: the version, the count, the stems (none: the only word is excluded), the
+    # first matches ranked, and the four other sections' empty counts.
+    with django_assert_num_queries(1 + 3 + 4):
+        response = client.get(SEARCH, {"q": "-territoire"})
+    [section] = response.context["sections"]
+    assert section.capped and "Un territoire" not in [str(hit) for hit in section.hits]
