@@ -115,8 +115,9 @@ def search(text):
       among the first CANDIDATES matches whose title (the `sort_key` of each model, which has
       a trigram index) contains a word of the query, completed if need be by the best of the
       first CANDIDATES matches found. A word of the title weighs A, the most: for a one-word
-      query every match by its title ranks above every other match, so with at most
-      CANDIDATES of them, the hits are exactly those a full ranking would give.
+      query every match by its title ranks above every other match (0.61 at least against
+      0.4 at most), so with at most CANDIDATES of them, the hits are those a full ranking
+      would give (but for a match by its acronym only, also weighted A, and not looked up).
 
     One query for a section without match, two for the others, three for a common word
     seldom in titles, plus one (the stems of the query) when any section has too many.
