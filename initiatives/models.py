@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, Subquery, When
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Least, Length, Substr
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
@@ -472,38 +472,58 @@ class SourceCitation(models.Model):
 
 class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
     def published(self):
-        """Published initiatives whose every ancestor is published too."""
+        """Published initiatives whose every ancestor is published too: those with a row in
+        the listing (see `Listing`)."""
+        return self.filter(listing__isnull=False)
+
+    def with_public_lineage(self):
+        """The rule the listing is built from: published, and every ancestor published."""
         hidden_ancestor = Initiative.objects.exclude(
             publication_state=PublicationState.PUBLISHED
         ).filter(InLineage(F("pk"), OuterRef("lineage")))
-        return super().published().filter(~Exists(hidden_ancestor))
+        return self.filter(publication_state=PublicationState.PUBLISHED).filter(
+            ~Exists(hidden_ancestor)
+        )
 
     def in_territory(self, territory):
-        """Filed under the territory or below it, or under its predecessors or successors."""
-        links = Initiative.territories.through.objects.filter(
-            territory__in=Territory.objects.around(territory)
-        )
-        return self.filter(pk__in=links.values("initiative_id"))
+        """Public initiatives filed under the territory or below it, or under its
+        predecessors or successors (one GIN lookup in the listing)."""
+        return self.filter(listing__territories__contains=[territory.pk])
 
     def in_theme(self, theme):
-        """Filed under the theme or one of its sub-themes."""
-        links = Initiative.themes.through.objects.filter(theme__lineage__contains=[theme.pk])
-        return self.filter(pk__in=links.values("initiative_id"))
+        """Public initiatives filed under the theme or one of its sub-themes."""
+        return self.filter(listing__themes__contains=[theme.pk])
 
-    def related_to(self, initiative, limit=5):
-        """Initiatives sharing themes or territories with this one, the most shared first
-        (its parent and children are listed elsewhere on its page)."""
-        themes = initiative.themes.values("pk")
-        territories = initiative.territories.values("pk")
-        shared = Count("themes", filter=Q(themes__in=themes), distinct=True) + Count(
-            "territories", filter=Q(territories__in=territories), distinct=True
+    def related_to(self, initiative, limit=5, candidates=500):
+        """Public initiatives sharing themes or territories with this one, the most shared first
+        (its parent and children are listed elsewhere on its page).
+
+        A theme or territory counts as shared when the other initiative is filed under it or
+        below it. Only the `candidates` most recently updated initiatives sharing something are
+        ranked: an initiative filed under the whole region shares it with every other one.
+        """
+        themes = [theme.pk for theme in initiative.themes.all()]  # prefetched by the page
+        territories = [territory.pk for territory in initiative.territories.all()]
+        if not themes and not territories:
+            return self.none()
+        sharing = (
+            Listing.objects.filter(Q(themes__overlap=themes) | Q(territories__overlap=territories))
+            .exclude(pk__in=[initiative.pk, initiative.parent_id or 0])
+            .exclude(initiative__parent=initiative)
+            .order_by("-updated_at")
+            .values("pk")[:candidates]
+        )
+        shared = sum(
+            [Case(When(listing__themes__contains=[pk], then=1), default=0) for pk in themes]
+            + [
+                Case(When(listing__territories__contains=[pk], then=1), default=0)
+                for pk in territories
+            ],
+            Value(0),
         )
         return (
-            self.exclude(pk=initiative.pk)
-            .exclude(pk=initiative.parent_id or 0)
-            .exclude(parent=initiative)
+            self.filter(pk__in=sharing)
             .annotate(shared=shared)
-            .filter(shared__gt=0)
             .order_by("-shared", "sort_key")[:limit]
         )
 
@@ -520,17 +540,10 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
 
     def top_level(self, limit):
         """Initiatives without a parent, programmes first: the entry points of the registry."""
-        programmes_first = Case(When(kind=Initiative.Kind.PROGRAMME, then=0), default=1)
-        return self.filter(parent__isnull=True).order_by(programmes_first, "sort_key")[:limit]
-
-    def active_between(self, first_year, last_year):
-        """Active at some point of the year range; open ends count as still going."""
-        conditions = Q()
-        if last_year is not None:
-            conditions &= Q(start__isnull=True) | Q(start__lt=str(last_year + 1))
-        if first_year is not None:
-            conditions &= Q(end__isnull=True) | Q(end__gte=str(first_year))
-        return self.filter(conditions)
+        programmes_first = Case(When(listing__kind=Initiative.Kind.PROGRAMME, then=0), default=1)
+        return self.filter(listing__is_top_level=True).order_by(
+            programmes_first, "listing__sort_key"
+        )[:limit]
 
 
 class Initiative(TreeNode, Publishable):
@@ -619,6 +632,77 @@ class Initiative(TreeNode, Publishable):
         return render_markdown(self.objectives)
 
 
+class ListingQuerySet(models.QuerySet):
+    def in_territory(self, territory):
+        return self.filter(territories__contains=[territory.pk])
+
+    def in_theme(self, theme):
+        return self.filter(themes__contains=[theme.pk])
+
+    def active_between(self, first_year, last_year):
+        """Active at some point of the year range; open ends count as still going."""
+        conditions = Q()
+        if last_year is not None:
+            conditions &= Q(start__isnull=True) | Q(start__lt=str(last_year + 1))
+        if first_year is not None:
+            conditions &= Q(end__isnull=True) | Q(end__gte=str(first_year))
+        return self.filter(conditions)
+
+
+class Listing(models.Model):
+    """One row per public initiative (published, under published ancestors), holding what the
+    public pages filter, count and sort on, so that they never scan the wide initiative rows
+    nor join the link tables: the trees are flattened into arrays with GIN indexes.
+
+    It is derived data, rebuilt row by row by `actors.listing` in the transaction of every
+    change that affects it (initiatives, their themes and territories, the trees, actors and
+    their involvements), and wholly by `manage.py refresh_listing` after bulk writes.
+    """
+
+    initiative = models.OneToOneField(
+        Initiative, primary_key=True, on_delete=models.CASCADE, related_name="listing"
+    )
+    is_top_level = models.BooleanField()
+    kind = models.CharField(max_length=20, choices=Initiative.Kind)
+    status = models.CharField(max_length=12, choices=Initiative.Status)
+    start = PartialDateField(null=True)
+    end = PartialDateField(null=True)
+    sort_key = models.CharField(max_length=300)
+    updated_at = models.DateTimeField()
+    # Themes and their ancestors.
+    themes = ArrayField(models.BigIntegerField(), default=list)
+    # Territories, their ancestors, and the territories they became or came from.
+    territories = ArrayField(models.BigIntegerField(), default=list)
+    # Published organisations involved, the roles of public actors, "<organisation>:<role>".
+    organisations = ArrayField(models.BigIntegerField(), default=list)
+    roles = ArrayField(models.CharField(max_length=20), default=list)
+    organisation_roles = ArrayField(models.CharField(max_length=40), default=list)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ligne de l'index public"
+        indexes = [
+            models.Index(fields=["sort_key", "initiative"], name="initiatives_listing_title"),
+            models.Index(fields=["-updated_at"], name="initiatives_listing_updated"),
+            models.Index(fields=["start"], name="initiatives_listing_start"),
+            models.Index(
+                Case(When(kind=Initiative.Kind.PROGRAMME, then=0), default=1),
+                "sort_key",
+                condition=Q(is_top_level=True),
+                name="initiatives_listing_entries",
+            ),
+            GinIndex(fields=["themes"], name="initiatives_listing_themes"),
+            GinIndex(fields=["territories"], name="initiatives_listing_places"),
+            GinIndex(fields=["organisations"], name="initiatives_listing_orgs"),
+            GinIndex(fields=["roles"], name="initiatives_listing_roles"),
+            GinIndex(fields=["organisation_roles"], name="initiatives_listing_org_roles"),
+        ]
+
+    def __str__(self):
+        return str(self.pk)
+
+
 class MilestoneQuerySet(models.QuerySet):
     def published(self):
         return self.filter(initiative__in=Initiative.objects.published())
@@ -648,13 +732,21 @@ class EventQuerySet(models.QuerySet):
 
     def upcoming(self, today):
         """Planned events whose (partial) date is today or later: "2026" counts in 2026."""
+        return self.filter(self._upcoming(today))
+
+    def past(self, today):
+        """Dated events that are not upcoming."""
+        return self.filter(start__isnull=False).exclude(self._upcoming(today))
+
+    @staticmethod
+    def _upcoming(today):
         not_over = Q(start__gte=today.isoformat()) | Q(
             start__in=[str(today.year), f"{today.year:04d}-{today.month:02d}"]
         )
-        return self.filter(not_over, status=Event.Status.PLANNED)
-
-    def past(self, today):
-        return self.filter(start__isnull=False).exclude(pk__in=self.upcoming(today).values("pk"))
+        # Implied by the above ("2026" <= "2026-11" <= "2026-11-22"), but it lets an index
+        # scan in date order start at this year instead of the first event ever.
+        this_year_or_later = Q(start__gte=str(today.year))
+        return this_year_or_later & not_over & Q(status=Event.Status.PLANNED)
 
 
 class Event(models.Model):

@@ -122,7 +122,7 @@ def initiative_items(request, rows):
 
 @open_data
 def initiative_list(request):
-    filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.published())
+    filterset = InitiativeFilter(request.GET)
     if not filterset.is_valid():
         return error_response(
             400, {name: list(errors) for name, errors in filterset.errors.items()}

@@ -30,6 +30,17 @@ def current_version():
     return row[0] if row else 0
 
 
+def remembered(name, parts, compute, version):
+    """A value computed from the registry (a fragment, such as facet counts), kept under the
+    registry's version: like the pages, it is never read again once a change is committed."""
+    key = f"{name}:" + hashlib.sha256(repr((version, parts)).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PAGE_TTL)
+    return value
+
+
 def bump_version(**kwargs):
     """Called on every change to a registry model, inside the change's transaction."""
     with connection.cursor() as cursor:
@@ -86,7 +97,9 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable(request):
             return self.get_response(request)
-        key = _key(request, current_version())
+        # Kept on the request for the fragments of the page (`remembered`).
+        request.registry_version = current_version()
+        key = _key(request, request.registry_version)
         cached = cache.get(key)
         if cached is not None:
             return cached

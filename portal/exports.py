@@ -1,7 +1,7 @@
 """Open-data exports of the initiative index: CSV, XLSX, JSON and GeoJSON.
 
-An export is exactly the index's current list: `InitiativeFilter(request.GET)` over
-`Initiative.objects.published()`, in the order of `filterset.results`, all pages at once. The
+An export is exactly the index's current list: `InitiativeFilter(request.GET)` over the
+listing of public initiatives, in the order of `filterset.results`, all pages at once. The
 link under the results carries the index's query string; `page` is ignored, invalid filters
 answer 400 with a short French text.
 
@@ -404,7 +404,7 @@ def initiative_export(request, format):
     delimiter = request.GET.get("sep", ",")
     if delimiter not in (",", ";"):
         return text_error("Le paramètre sep accepte « , » ou « ; ».")
-    filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.published())
+    filterset = InitiativeFilter(request.GET)
     if not filterset.is_valid():
         return text_error(filter_errors_text(filterset.form))
     filename = f"registre-initiatives-{timezone.localdate():%Y%m%d}.{format}"

@@ -1,8 +1,9 @@
 """The public filters of the initiative index.
 
 The HTML list, the exports and the API share this FilterSet, so the same URL parameters mean
-the same thing everywhere. Every filter narrows with a `pk IN (subquery)`, so results never
-repeat and the facet counts can re-run the same filters with one of them left out.
+the same thing everywhere. It filters the listing of public initiatives (`Listing`: one narrow
+row each, trees flattened into indexed arrays), so that the facet counts are one scan of the
+matching rows; `results` turns the rows into initiatives.
 """
 
 from contextlib import contextmanager
@@ -10,13 +11,16 @@ from contextlib import contextmanager
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import F
 
 from actors.models import Involvement, Organisation
-from initiatives.models import SEARCH_CONFIG, Initiative, Territory, Theme
+from initiatives.models import SEARCH_CONFIG, Initiative, Listing, Territory, Theme
+from portal.cache import current_version, remembered
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+ACTOR_OPTIONS = 40  # the most frequent actors of the current results, plus the one chosen
 SORTS = {
     "pertinence": "Pertinence",
     "titre": "Titre",
@@ -94,7 +98,7 @@ class InitiativeFilter(django_filters.FilterSet):
     FACETS = ("thematique", "territoire", "type", "statut", "acteur", "role")
 
     class Meta:
-        model = Initiative
+        model = Listing
         fields = []
 
     def __init__(self, data=None, queryset=None, **kwargs):
@@ -115,7 +119,7 @@ class InitiativeFilter(django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         if not (text := clean_text(value)):
             return queryset
-        return queryset.filter(search_vector=search_query(text))
+        return queryset.filter(initiative__search_vector=search_query(text))
 
     def filter_theme(self, queryset, name, theme):
         return queryset.in_theme(theme)
@@ -124,17 +128,13 @@ class InitiativeFilter(django_filters.FilterSet):
         return queryset.in_territory(territory)
 
     def filter_actor(self, queryset, name, organisation):
-        # The organisation was validated as published; the queryset keeps to published initiatives.
-        involvements = Involvement.objects.filter(organisation=organisation)
-        return queryset.filter(pk__in=involvements.values("initiative_id"))
+        return queryset.filter(organisations__contains=[organisation.pk])
 
     def filter_role(self, queryset, name, role):
         # With an actor chosen, the role is that actor's role.
         if (actor := self._value("acteur")) is not None:
-            involvements = Involvement.objects.filter(organisation=actor, role=role)
-        else:
-            involvements = Involvement.objects.with_public_actor().filter(role=role)
-        return queryset.filter(pk__in=involvements.values("initiative_id"))
+            return queryset.filter(organisation_roles__contains=[f"{actor.pk}:{role}"])
+        return queryset.filter(roles__contains=[role])
 
     def filter_period(self, queryset, name, value):
         if name == "a" and self._value("de") is not None:
@@ -179,104 +179,156 @@ class InitiativeFilter(django_filters.FilterSet):
 
     @property
     def results(self):
-        """The filtered initiatives in the chosen order."""
-        initiatives = self.qs
+        """The filtered initiatives in the chosen order (exports, API)."""
+        initiatives = Initiative.objects.filter(pk__in=self.qs.values("pk"))
         if self.sort == "pertinence":
             initiatives = initiatives.annotate(
                 rank=SearchRank(F("search_vector"), search_query(self.text))
             )
         return initiatives.order_by(*ORDERINGS[self.sort], "pk")
 
-    def _ids_without(self, name):
-        with self._leaving_out(name):
-            return self.filter_queryset(self.queryset.all()).values("pk")
-
-    def facet_counts(self):
-        """{facet: {value: number of results if that value were chosen, other filters kept}}"""
-        self.is_valid()
-        return {
-            "type": self._count_field("type", "kind"),
-            "statut": self._count_field("statut", "status"),
-            "role": self._count_roles(),
-            "acteur": self._count_actors(),
-            "thematique": self._count_themes(),
-            "territoire": self._count_territories(),
-        }
-
-    def _count_field(self, facet, field):
-        rows = (
-            Initiative.objects.filter(pk__in=self._ids_without(facet))
-            .values(field)
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        return {row[field]: row["n"] for row in rows}
-
-    def _count_roles(self):
-        involvements = Involvement.objects.with_public_actor().filter(
-            initiative__in=self._ids_without("role")
-        )
-        if (actor := self._value("acteur")) is not None:
-            involvements = involvements.filter(organisation=actor)
-        rows = involvements.values("role").annotate(n=Count("initiative", distinct=True)).order_by()
-        return {row["role"]: row["n"] for row in rows}
-
-    def _count_actors(self):
-        with self._leaving_out("acteur"):
-            role = self._value("role")
-            ids = self.filter_queryset(self.queryset.all()).values("pk")
-        involvements = Involvement.objects.filter(
-            initiative__in=ids, organisation__in=Organisation.objects.published()
-        )
-        if role:
-            involvements = involvements.filter(role=role)
-        rows = (
-            involvements.values("organisation")
-            .annotate(n=Count("initiative", distinct=True))
-            .order_by()
-        )
-        return {row["organisation"]: row["n"] for row in rows}
-
-    def _raw_counts(self, facet, sql):
-        ids_sql, params = self._ids_without(facet).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql.format(ids=ids_sql), params)
-            return dict(cursor.fetchall())
-
-    def _count_themes(self):
-        # Each initiative counts once for its themes and all their ancestors.
-        return self._raw_counts(
-            "thematique",
-            """
-            SELECT ancestor, COUNT(DISTINCT link.initiative_id)
-            FROM initiatives_initiative_themes link
-            JOIN initiatives_theme theme ON theme.id = link.theme_id
-            CROSS JOIN LATERAL unnest(theme.lineage) AS ancestor
-            WHERE link.initiative_id IN ({ids})
-            GROUP BY ancestor
-            """,
-        )
-
-    def _count_territories(self):
-        # The same reach as Territory.objects.around(): ancestors, predecessors, successors.
-        return self._raw_counts(
-            "territoire",
-            """
-            WITH link AS (
-                SELECT it.initiative_id, t.id, t.lineage
-                FROM initiatives_initiative_territories it
-                JOIN initiatives_territory t ON t.id = it.territory_id
-                WHERE it.initiative_id IN ({ids})
+    def page_of_results(self, number, size, count):
+        """One page of initiatives: the listing rows are sorted and cut, then the initiatives
+        of the page fetched by primary key. `count` is the number of results (facet_counts
+        gives it for free)."""
+        rows = self.qs
+        if self.sort == "pertinence":
+            rows = rows.annotate(
+                rank=SearchRank(F("initiative__search_vector"), search_query(self.text))
             )
-            SELECT key, COUNT(DISTINCT initiative_id) FROM (
-                SELECT initiative_id, unnest(lineage) AS key FROM link
-                UNION ALL
-                SELECT link.initiative_id, s.from_territory_id FROM link
-                JOIN initiatives_territory_successors s ON s.to_territory_id = link.id
-                UNION ALL
-                SELECT link.initiative_id, s.to_territory_id FROM link
-                JOIN initiatives_territory_successors s ON s.from_territory_id = link.id
-            ) AS keys
-            GROUP BY key
-            """,
+        rows = rows.order_by(*ORDERINGS[self.sort], "pk").values_list("pk", flat=True)
+        page = CountedPaginator(rows, size, count=count).get_page(number)
+        ids = list(page.object_list)
+        initiatives = Initiative.objects.select_related("parent").in_bulk(ids)
+        page.object_list = [initiatives[pk] for pk in ids if pk in initiatives]
+        return page
+
+    def _rows_without(self, name):
+        with self._leaving_out(name):
+            return self.filter_queryset(self.queryset.all())
+
+    def facet_counts(self, keys=None):
+        """{facet: {value: number of results if that value were chosen, other filters kept}},
+        and "total": the number of results. `keys` may restrict a facet to the values shown.
+
+        The facets whose filter is not in use count over the results themselves, all in one
+        scan; each facet in use counts over the results of the other filters.
+        """
+        self.is_valid()
+        keys = keys or {}
+        chosen = [name for name in self.FACETS if self.form.cleaned_data.get(name)]
+        free = [name for name in self.FACETS if name not in chosen]
+        version = getattr(self.request, "registry_version", None) or current_version()
+        counts = self._count(self.qs, free, keys, version, with_total=True)
+        for name in chosen:
+            counts.update(self._count(self._rows_without(name), [name], keys, version))
+        return counts
+
+    def _count(self, rows, facets, keys, version, with_total=False):
+        """One query: the counts of these facets over the rows (and their number).
+
+        Kept in the cache until the registry changes, under the query itself: the counts of
+        the other filters are shared by every value of a facet, every page and every sort.
+        """
+        parts, params = ["SELECT 'total', '', COUNT(*) FROM rows"] if with_total else [], []
+        for facet in facets:
+            part, part_params = self._facet_sql(facet, keys.get(facet))
+            parts.append(part)
+            params += part_params
+        columns = {FACET_COLUMNS[facet][0] for facet in facets}
+        if {"acteur", "role"} & set(facets) and (self._value("acteur") or self._value("role")):
+            columns.add("organisation_roles")
+        rows_sql, rows_params = rows.values(*sorted(columns) or ["pk"]).query.sql_with_params()
+        # One reading of the rows for several facets; a single facet reads them in place.
+        materialized = "MATERIALIZED" if len(parts) > 1 else "NOT MATERIALIZED"
+        sql = f"WITH rows AS {materialized} ({rows_sql}) " + " UNION ALL ".join(
+            f"({part})" for part in parts
         )
+        params = [*rows_params, *params]
+        return remembered("facets", (sql, params), lambda: self._run(sql, params, facets), version)
+
+    @staticmethod
+    def _run(sql, params, facets):
+        counts = {facet: {} for facet in facets}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, key, number in cursor.fetchall():
+                if facet == "total":
+                    counts["total"] = number
+                else:
+                    counts[facet][FACET_KEYS[facet](key)] = number
+        return counts
+
+    def _facet_sql(self, facet, keys):
+        actor, role = self._value("acteur"), self._value("role")
+        if facet == "role" and actor is not None:
+            # The roles of the chosen actor.
+            return (
+                "SELECT 'role', split_part(key, ':', 2), COUNT(*) FROM rows, "
+                "unnest(organisation_roles) AS key WHERE starts_with(key, %s) GROUP BY 2",
+                [f"{actor.pk}:"],
+            )
+        if facet == "acteur":
+            # The most frequent organisations (holding the chosen role), and the chosen one.
+            chosen = str(actor.pk) if actor is not None else ""
+            if role:
+                sql = (
+                    "SELECT split_part(key, ':', 1) AS key, COUNT(*) AS n FROM rows, "
+                    "unnest(organisation_roles) AS key WHERE split_part(key, ':', 2) = %s "
+                    "GROUP BY 1"
+                )
+                params = [role]
+            else:
+                sql = "SELECT key::text, COUNT(*) AS n FROM rows, unnest(organisations) AS key "
+                sql += "GROUP BY 1"
+                params = []
+            return (
+                f"SELECT 'acteur', key, n FROM ({sql}) AS counted "
+                "ORDER BY key = %s DESC, n DESC, key LIMIT %s",
+                [*params, chosen, ACTOR_OPTIONS + 1],
+            )
+        column, is_array = FACET_COLUMNS[facet]
+        if not is_array:
+            return f"SELECT '{facet}', {column}, COUNT(*) FROM rows GROUP BY {column}", []
+        if keys is None:
+            return (
+                f"SELECT '{facet}', key::text, COUNT(*) FROM rows, unnest({column}) AS key "
+                "GROUP BY key",
+                [],
+            )
+        return (
+            f"SELECT '{facet}', key::text, COUNT(*) FROM rows, unnest({column}) AS key "
+            "WHERE key = ANY(%s) GROUP BY key",
+            [list(keys)],
+        )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the number of objects instead of counting them again."""
+
+    def __init__(self, object_list, per_page, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @property
+    def count(self):
+        return self._count
+
+
+# The listing's columns each facet counts on, whether they are arrays, and the key type.
+FACET_COLUMNS = {
+    "type": ("kind", False),
+    "statut": ("status", False),
+    "role": ("roles", True),
+    "acteur": ("organisations", True),
+    "thematique": ("themes", True),
+    "territoire": ("territories", True),
+}
+FACET_KEYS = {
+    "type": str,
+    "statut": str,
+    "role": str,
+    "acteur": int,
+    "thematique": int,
+    "territoire": int,
+}

@@ -44,6 +44,7 @@ from django.db import DataError, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from actors import listing
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
 from initiatives.models import (
     ActivityType,
@@ -880,7 +881,9 @@ def load(path, using="default"):
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
-            # No save() signal fired: cached public pages must see the new registry.
+            # No save() signal fired: the public listing and the cached pages must see the
+            # new registry.
+            listing.refresh(using=using)
             versions = RegistryVersion.objects.using(using)
             if not versions.filter(pk=1).update(number=F("number") + 1):
                 versions.create(pk=1, number=1)

@@ -1,7 +1,6 @@
 import logging
 import sys
 
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import F
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
@@ -11,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from actors.models import Organisation
-from initiatives.models import Event, Initiative, Territory
+from initiatives.models import Event, Initiative, Listing, Territory
 from portal.facets import build_facets
 from portal.filters import SORTS, InitiativeFilter
 from portal.forms import SearchForm
@@ -30,28 +29,26 @@ def home(request):
         request,
         "portal/home.html",
         {
-            "initiative_count": initiatives.count(),
+            "initiative_count": Listing.objects.count(),
             "organisation_count": Organisation.objects.published().count(),
             "territory_count": Territory.objects.count(),
             "programmes": initiatives.with_first_year().top_level(HOME_PROGRAMMES),
             "upcoming_events": events.upcoming(today).order_by("start")[:4],
             "recent_events": events.past(today).order_by(F("start").desc())[:4],
-            "recently_updated": initiatives.order_by("-updated_at")[:5],
+            "recently_updated": initiatives.order_by("-listing__updated_at")[:5],
             "this_year": today.year,
         },
     )
 
 
 def initiative_index(request):
-    filterset = InitiativeFilter(request.GET, queryset=Initiative.objects.published())
+    filterset = InitiativeFilter(request.GET, request=request)
     valid = filterset.is_valid()
-    page = Paginator(filterset.results.select_related("parent"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    facets, total = build_facets(filterset)
     context = {
         "filter": filterset,
-        "facets": build_facets(filterset),
-        "page": page,
+        "facets": facets,
+        "page": filterset.page_of_results(request.GET.get("page"), PAGE_SIZE, total),
         "sorts": SORTS,
         "sort": filterset.sort,
     }

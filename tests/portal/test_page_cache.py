@@ -81,3 +81,34 @@ def test_cached_pages_keep_every_security_header(client, make_initiative):
     assert "default-src 'none'" in cached["Content-Security-Policy"]
     assert "max-age=" in cached["Strict-Transport-Security"]
     assert cached["Permissions-Policy"]
+
+
+def test_facet_counts_are_shared_between_pages_and_follow_every_change(
+    client, make_initiative, make_territory
+):
+    place = make_territory("Corbeny")
+    for number in range(3):
+        make_initiative(f"Atelier {number}").territories.add(place)
+
+    visits = iter(range(100))
+
+    def corbeny_count(url):
+        response = client.get(f"{url}&visit={next(visits)}")  # never the cached page
+        [territories] = [
+            facet for facet in response.context["facets"] if facet.name == "territoire"
+        ]
+        return {option.label: option.count for option in territories.options}.get("Corbeny", 0)
+
+    _response, first = queries_for(client, "/initiatives/?tri=titre")
+    # Another sort is another page, with the same counts, from the cache: one query fewer.
+    _response, again = queries_for(client, "/initiatives/?tri=maj")
+    assert again == first - 1
+    assert corbeny_count("/initiatives/?tri=maj") == 3
+    make_initiative("Atelier 3", state=PublicationState.DRAFT).territories.add(place)
+    assert corbeny_count("/initiatives/?tri=maj") == 3  # a draft counts nowhere
+    hidden = make_initiative("Atelier 4")
+    hidden.territories.add(place)
+    assert corbeny_count("/initiatives/?tri=maj") == 4
+    hidden.set_publication_state(PublicationState.ARCHIVED)
+    hidden.save()
+    assert corbeny_count("/initiatives/?tri=maj") == 3

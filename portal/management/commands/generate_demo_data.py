@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from actors import listing
 from initiatives.models import Territory, Theme
 from portal import demo_data as vocab
 from portal.cache import bump_version
@@ -152,6 +153,7 @@ class Loader:
         if restore:
             self.phase("index GIN et clés étrangères rétablis", self.restore, restore)
         self.phase("ANALYZE", self.analyze)
+        self.phase("index public des initiatives", listing.refresh)
         self.phase("vocabulaire de la recherche", SearchWord.objects.rebuild)
         self.execute("SET CONSTRAINTS ALL DEFERRED")
         # COPY sends no signal: cached public pages must still see the new rows.

@@ -1,0 +1,235 @@
+"""Keeps `initiatives.Listing`, the table of public initiatives, in step with what it is built
+from: every change that can alter a row rebuilds the rows it touches, in the same transaction,
+so the public never sees a listing older than the last committed change.
+
+It lives here because a row gathers the initiative (its publication and that of its ancestors,
+its themes and territories with their trees) and its actors (published organisations and
+people, and their roles). Writes that bypass the ORM (raw SQL, `bulk_create`) must call
+`refresh()` themselves, or run `manage.py refresh_listing`.
+"""
+
+from django.db import connections, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from actors.models import Involvement, Organisation, Person
+from initiatives.models import Initiative, Listing, PublicationState, Territory, Theme
+
+# The rows of `chosen` are the initiatives to (re)list; everything else is looked up per row.
+# ON CONFLICT: two transactions may rebuild the same row at once.
+INSERT_ROWS = """
+WITH chosen (id) AS ({public})
+INSERT INTO initiatives_listing (
+    initiative_id, is_top_level, kind, status, start, "end", sort_key, updated_at,
+    themes, territories, organisations, roles, organisation_roles
+)
+SELECT
+    i.id, i.parent_id IS NULL, i.kind, i.status, i.start, i."end", i.sort_key, i.updated_at,
+    ARRAY(
+        SELECT DISTINCT ancestor
+        FROM initiatives_initiative_themes link
+        JOIN initiatives_theme theme ON theme.id = link.theme_id
+        CROSS JOIN LATERAL unnest(theme.lineage) AS ancestor
+        WHERE link.initiative_id = i.id
+    ),
+    ARRAY(
+        SELECT key FROM initiatives_initiative_territories link
+        JOIN initiatives_territory territory ON territory.id = link.territory_id
+        CROSS JOIN LATERAL unnest(territory.lineage) AS key
+        WHERE link.initiative_id = i.id
+        UNION
+        SELECT successor.from_territory_id FROM initiatives_initiative_territories link
+        JOIN initiatives_territory_successors successor
+            ON successor.to_territory_id = link.territory_id
+        WHERE link.initiative_id = i.id
+        UNION
+        SELECT successor.to_territory_id FROM initiatives_initiative_territories link
+        JOIN initiatives_territory_successors successor
+            ON successor.from_territory_id = link.territory_id
+        WHERE link.initiative_id = i.id
+    ),
+    ARRAY(
+        SELECT DISTINCT involvement.organisation_id
+        FROM actors_involvement involvement
+        JOIN actors_organisation organisation ON organisation.id = involvement.organisation_id
+        WHERE involvement.initiative_id = i.id AND organisation.publication_state = %(published)s
+    ),
+    ARRAY(
+        SELECT DISTINCT involvement.role
+        FROM actors_involvement involvement
+        LEFT JOIN actors_organisation organisation
+            ON organisation.id = involvement.organisation_id
+        LEFT JOIN actors_person person ON person.id = involvement.person_id
+        WHERE involvement.initiative_id = i.id
+            AND %(published)s IN (organisation.publication_state, person.publication_state)
+    ),
+    ARRAY(
+        SELECT DISTINCT involvement.organisation_id || ':' || involvement.role
+        FROM actors_involvement involvement
+        JOIN actors_organisation organisation ON organisation.id = involvement.organisation_id
+        WHERE involvement.initiative_id = i.id AND organisation.publication_state = %(published)s
+    )
+FROM initiatives_initiative i JOIN chosen ON chosen.id = i.id
+ON CONFLICT (initiative_id) DO UPDATE SET
+    is_top_level = EXCLUDED.is_top_level, kind = EXCLUDED.kind, status = EXCLUDED.status,
+    start = EXCLUDED.start, "end" = EXCLUDED."end", sort_key = EXCLUDED.sort_key,
+    updated_at = EXCLUDED.updated_at, themes = EXCLUDED.themes,
+    territories = EXCLUDED.territories, organisations = EXCLUDED.organisations,
+    roles = EXCLUDED.roles, organisation_roles = EXCLUDED.organisation_roles
+"""
+
+
+def refresh(initiative_ids=None, using="default"):
+    """Rebuild the listing rows of these initiatives and of their descendants (all when None)."""
+    if initiative_ids is not None:
+        initiative_ids = [pk for pk in set(initiative_ids) if pk is not None]
+        if not initiative_ids:
+            return
+    initiatives = Initiative.objects.using(using)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        if initiative_ids is None:
+            cursor.execute("DELETE FROM initiatives_listing")
+            public = initiatives.with_public_lineage()
+        else:
+            subtree = initiatives.filter(lineage__overlap=initiative_ids).values("pk")
+            subtree_sql, subtree_params = subtree.query.sql_with_params()
+            cursor.execute(
+                f"DELETE FROM initiatives_listing WHERE initiative_id IN ({subtree_sql})",
+                subtree_params,
+            )
+            public = initiatives.with_public_lineage().filter(lineage__overlap=initiative_ids)
+        public_sql, public_params = public.values("pk").query.sql_with_params()
+        # The public query's own placeholders come first, then the named state.
+        sql = INSERT_ROWS.replace("%(published)s", "%s").format(public=public_sql)
+        count = sql.count("%s") - len(public_params)
+        cursor.execute(sql, [*public_params, *[PublicationState.PUBLISHED] * count])
+    if initiative_ids is None:
+        with connections[using].cursor() as cursor:
+            cursor.execute("ANALYZE initiatives_listing")
+
+
+def is_consistent():
+    """Whether the listing holds exactly the public initiatives (a check for tests and ops)."""
+    listed = set(Listing.objects.values_list("pk", flat=True))
+    return listed == set(Initiative.objects.with_public_lineage().values_list("pk", flat=True))
+
+
+# What each change touches ---------------------------------------------------------------------
+
+
+def _initiatives_of_actor(field, actor_pk):
+    return list(
+        Involvement.objects.filter(**{field: actor_pk}).values_list("initiative_id", flat=True)
+    )
+
+
+def _initiatives_linked(through, field, node_pks):
+    """Initiatives filed under these theme or territory ids or below them."""
+    nodes = through.objects.filter(**{f"{field}__lineage__overlap": list(node_pks)})
+    return list(nodes.values_list("initiative_id", flat=True).distinct())
+
+
+def _on_initiative_saved(sender, instance, **kwargs):
+    refresh([instance.pk])
+
+
+def _on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Themes or territories of initiatives changed, from either side."""
+    if action == "pre_clear" and reverse:
+        instance._listing_pending = list(
+            sender.objects.filter(**{_node_field(sender): instance.pk}).values_list(
+                "initiative_id", flat=True
+            )
+        )
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        refresh([instance.pk])
+    else:
+        refresh(list(pk_set or ()) + getattr(instance, "_listing_pending", []))
+
+
+def _node_field(through):
+    return "theme_id" if through is Initiative.themes.through else "territory_id"
+
+
+def _remember_parent(sender, instance, **kwargs):
+    """A moved theme or territory changes the arrays of everything filed below it."""
+    if instance.pk:
+        old = sender.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
+        instance._listing_moved = old != instance.parent_id
+    else:
+        instance._listing_moved = False
+
+
+def _on_node_saved(sender, instance, **kwargs):
+    if getattr(instance, "_listing_moved", False):
+        through = Initiative.themes.through if sender is Theme else Initiative.territories.through
+        field = "theme" if sender is Theme else "territory"
+        refresh(_initiatives_linked(through, field, [instance.pk]))
+
+
+def _before_node_deleted(sender, instance, **kwargs):
+    through = Initiative.themes.through if sender is Theme else Initiative.territories.through
+    field = "theme" if sender is Theme else "territory"
+    instance._listing_pending = _initiatives_linked(through, field, [instance.pk])
+
+
+def _on_successors_changed(sender, instance, action, pk_set, **kwargs):
+    if action in ("pre_clear",):
+        instance._listing_successors = list(
+            instance.successors.values_list("pk", flat=True)
+        ) + list(instance.predecessors.values_list("pk", flat=True))
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    territories = [instance.pk, *(pk_set or ()), *getattr(instance, "_listing_successors", [])]
+    links = Initiative.territories.through.objects.filter(territory__in=territories)
+    refresh(list(links.values_list("initiative_id", flat=True)))
+
+
+def _remember_involvement(sender, instance, **kwargs):
+    if instance.pk:
+        instance._listing_previous = (
+            Involvement.objects.filter(pk=instance.pk)
+            .values_list("initiative_id", flat=True)
+            .first()
+        )
+
+
+def _on_involvement_changed(sender, instance, **kwargs):
+    refresh([instance.initiative_id, getattr(instance, "_listing_previous", None)])
+
+
+def _before_actor_deleted(sender, instance, **kwargs):
+    field = "organisation" if sender is Organisation else "person"
+    instance._listing_pending = _initiatives_of_actor(field, instance.pk)
+
+
+def _on_actor_saved(sender, instance, **kwargs):
+    field = "organisation" if sender is Organisation else "person"
+    refresh(_initiatives_of_actor(field, instance.pk))
+
+
+def _on_pending(sender, instance, **kwargs):
+    refresh(getattr(instance, "_listing_pending", []))
+
+
+def connect_signals():
+    uid = "listing"
+    post_save.connect(_on_initiative_saved, sender=Initiative, dispatch_uid=f"{uid}-initiative")
+    for through in (Initiative.themes.through, Initiative.territories.through):
+        m2m_changed.connect(_on_links_changed, sender=through, dispatch_uid=f"{uid}-{through}")
+    for node in (Theme, Territory):
+        pre_save.connect(_remember_parent, sender=node, dispatch_uid=f"{uid}-{node}-pre")
+        post_save.connect(_on_node_saved, sender=node, dispatch_uid=f"{uid}-{node}-save")
+        pre_delete.connect(_before_node_deleted, sender=node, dispatch_uid=f"{uid}-{node}-pre-del")
+        post_delete.connect(_on_pending, sender=node, dispatch_uid=f"{uid}-{node}-del")
+    m2m_changed.connect(
+        _on_successors_changed, sender=Territory.successors.through, dispatch_uid=f"{uid}-succ"
+    )
+    pre_save.connect(_remember_involvement, sender=Involvement, dispatch_uid=f"{uid}-inv-pre")
+    post_save.connect(_on_involvement_changed, sender=Involvement, dispatch_uid=f"{uid}-inv")
+    post_delete.connect(_on_involvement_changed, sender=Involvement, dispatch_uid=f"{uid}-inv-d")
+    for actor in (Organisation, Person):
+        post_save.connect(_on_actor_saved, sender=actor, dispatch_uid=f"{uid}-{actor}")
+        pre_delete.connect(_before_actor_deleted, sender=actor, dispatch_uid=f"{uid}-{actor}-pd")
+        post_delete.connect(_on_pending, sender=actor, dispatch_uid=f"{uid}-{actor}-d")
