@@ -11,11 +11,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Max, Q
 
+from actors import listing
 from actors.models import Involvement, Organisation, Person
 from initiatives.models import (
     Event,
     Initiative,
     KeyFigure,
+    Listing,
     Milestone,
     PublicationState,
     Territory,
@@ -225,6 +227,11 @@ def test_public_pages_answer_with_the_generated_data(client, before):
     assert response.status_code == 200
     initiatives = next(s for s in response.context["sections"] if s.key == "initiatives")
     assert initiatives.total > 20  # the seed data alone has a handful
+
+
+def test_lists_exactly_the_public_initiatives(before):
+    assert listing.is_consistent()
+    assert Listing.objects.count() > 0.8 * Initiative.objects.count()
 
 
 def test_puts_back_every_index_and_constraint_it_suspended(before):
