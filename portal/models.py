@@ -1,15 +1,12 @@
 import re
 import unicodedata
 from collections import Counter
-from functools import reduce
 from itertools import chain
-from operator import or_
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import F, Value
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -90,29 +87,19 @@ class SearchWordQuerySet(models.QuerySet):
         """{key: the known word most similar to it} for the keys (unaccented, lower-case
         words) that have one at least `threshold` similar; a known key is its own closest.
 
-        One query: `%` finds the candidates through the trigram index (above pg_trgm's
-        similarity_threshold, 0.3), the similarities to every key are computed for those only.
+        One query: a UNION ALL of a lookup a key, each through the trigram index (`%` finds
+        the candidates above pg_trgm's similarity_threshold, 0.3).
         """
-        keys = sorted(set(keys))
-        if not keys:
+        lookups = [
+            self.filter(word__trigram_similar=key)
+            .annotate(key=Value(key), similarity=TrigramSimilarity("word", Value(key)))
+            .filter(similarity__gte=threshold)
+            .order_by("-similarity", "word")[:1]
+            for key in sorted(set(keys))
+        ]
+        if not lookups:
             return {}
-        similarities = [TrigramSimilarity("word", Value(key)) for key in keys]
-        candidates = (
-            self.filter(reduce(or_, (Q(word__trigram_similar=key) for key in keys)))
-            .annotate(
-                **{f"similarity_{i}": similarity for i, similarity in enumerate(similarities)},
-                best=Greatest(*similarities) if len(keys) > 1 else similarities[0],
-            )
-            .filter(best__gte=threshold)
-            .order_by("word")
-        )
-        best = {}
-        for candidate in candidates:
-            for i, key in enumerate(keys):
-                similarity = getattr(candidate, f"similarity_{i}")
-                if similarity >= threshold and similarity > best.get(key, (0, None))[0]:
-                    best[key] = (similarity, candidate)
-        return {key: word for key, (_, word) in best.items()}
+        return {word.key: word for word in lookups[0].union(*lookups[1:], all=True)}
 
 
 class SearchWord(models.Model):

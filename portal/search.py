@@ -156,8 +156,8 @@ def suggestion(text):
 
     Offered only when the corrected query finds a public record now: the vocabulary keeps
     the words of records unpublished since it learnt them (SearchWord), and this check keeps
-    them out of sight. Two queries: the closest words, then one EXISTS through the published
-    querysets of every section.
+    them out of sight. Usually two queries: the closest words, then an EXISTS through the
+    published initiatives (and the other sections' if need be).
     """
     text = clean_text(text)
     if not text or len(text) > TYPO_MAX_LENGTH:
@@ -176,8 +176,7 @@ def suggestion(text):
 
 
 def _finds_anything(text):
+    """Whether the query finds a public record: one EXISTS a section, the initiatives first,
+    which hold most of the words of the vocabulary (so usually a single query)."""
     query = search_query(text)
-    probes = [
-        queryset.filter(search_vector=query).values("pk")[:1] for _, _, queryset, _ in _sections()
-    ]
-    return probes[0].union(*probes[1:], all=True).exists()
+    return any(queryset.filter(search_vector=query).exists() for _, _, queryset, _ in _sections())
