@@ -1,6 +1,6 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -196,10 +196,10 @@ class InvolvementQuerySet(models.QuerySet):
     def with_public_actor(self):
         """Involvements of a published organisation or person, for use inside a query that
         already keeps to published initiatives (it spares re-checking them)."""
-        return self.filter(
-            Q(organisation__in=Organisation.objects.published())
-            | Q(person__in=Person.objects.published())
-        )
+        # EXISTS probes the actor's primary key; an IN under the OR would read every actor.
+        public_organisation = Organisation.objects.published().filter(pk=OuterRef("organisation"))
+        public_person = Person.objects.published().filter(pk=OuterRef("person"))
+        return self.filter(Exists(public_organisation) | Exists(public_person))
 
 
 class Involvement(models.Model):

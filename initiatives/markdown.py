@@ -1,10 +1,14 @@
 """Markdown written by staff, rendered to HTML that is safe to show to the public."""
 
+import hashlib
 import re
 
 import markdown
 import nh3
+from django.core.cache import cache
 from django.utils.safestring import mark_safe
+
+MARKDOWN_TTL = 24 * 3600
 
 NARROW_NBSP = "\u202f"
 # French typography: a narrow no-break space before ; : ! ? » and after «, never a line break.
@@ -38,8 +42,19 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
 
 def render_markdown(text):
+    """Safe HTML of the text; kept in the cache under a digest of the text, since the same text
+    always gives the same HTML (an edited text has a new digest)."""
     if not text:
         return ""
+    key = "markdown:" + hashlib.sha256(text.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = _render(text)
+        cache.set(key, html, MARKDOWN_TTL)
+    return mark_safe(html)
+
+
+def _render(text):
     html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     cleaned = nh3.clean(
         html,
@@ -49,4 +64,4 @@ def render_markdown(text):
         link_rel="noopener noreferrer nofollow",
     )
     # nh3 has removed every tag, attribute and scheme not listed above.
-    return mark_safe(french_spacing(cleaned))
+    return french_spacing(cleaned)

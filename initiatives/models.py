@@ -494,7 +494,7 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
         """Public initiatives filed under the theme or one of its sub-themes."""
         return self.filter(listing__themes__contains=[theme.pk])
 
-    def related_to(self, initiative, limit=5, candidates=500):
+    def related_to(self, initiative, limit=5, candidates=200):
         """Public initiatives sharing themes or territories with this one, the most shared first
         (its parent and children are listed elsewhere on its page).
 
@@ -504,27 +504,40 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
         """
         themes = [theme.pk for theme in initiative.themes.all()]  # prefetched by the page
         territories = [territory.pk for territory in initiative.territories.all()]
+        children = [child.pk for child in initiative.children.all()]  # only public ones count
         if not themes and not territories:
             return self.none()
-        sharing = (
+        candidates = (
             Listing.objects.filter(Q(themes__overlap=themes) | Q(territories__overlap=territories))
-            .exclude(pk__in=[initiative.pk, initiative.parent_id or 0])
-            .exclude(initiative__parent=initiative)
+            .exclude(pk__in=[initiative.pk, initiative.parent_id or 0, *children])
             .order_by("-updated_at")
             .values("pk")[:candidates]
         )
-        shared = sum(
-            [Case(When(listing__themes__contains=[pk], then=1), default=0) for pk in themes]
-            + [
-                Case(When(listing__territories__contains=[pk], then=1), default=0)
-                for pk in territories
-            ],
-            Value(0),
+
+        def shared(prefix):
+            return sum(
+                [
+                    Case(When(**{f"{prefix}themes__contains": [pk]}, then=1), default=0)
+                    for pk in themes
+                ]
+                + [
+                    Case(When(**{f"{prefix}territories__contains": [pk]}, then=1), default=0)
+                    for pk in territories
+                ],
+                Value(0),
+            )
+
+        # Ranked on the narrow listing rows; only the chosen few initiatives are read.
+        closest = (
+            Listing.objects.filter(pk__in=candidates)
+            .annotate(shared=shared(""))
+            .order_by("-shared", "sort_key", "pk")
+            .values("pk")[:limit]
         )
         return (
-            self.filter(pk__in=sharing)
-            .annotate(shared=shared)
-            .order_by("-shared", "sort_key")[:limit]
+            self.filter(pk__in=closest)
+            .annotate(shared=shared("listing__"))
+            .order_by("-shared", "sort_key", "pk")
         )
 
     def with_first_year(self):

@@ -31,19 +31,18 @@ def related_model(name):
 
 
 def initiative_detail(request, slug):
-    initiative = get_object_or_404(visible(request, Initiative).select_related("parent"), slug=slug)
     public = Initiative.objects.published()
     involvements = related_model("involvements").objects.published()
     fundings = related_model("fundings").objects.published()
-    initiative = (
-        Initiative.objects.filter(pk=initiative.pk)
+    initiative = get_object_or_404(
+        visible(request, Initiative)
         .select_related("parent")
         .prefetch_related(
             "themes",
             "territories",
             "activity_types",
             "milestones",
-            Prefetch("events", queryset=initiative.events.select_related("territory")),
+            Prefetch("events", queryset=Event.objects.select_related("territory")),
             "figures",
             Prefetch("documents", queryset=Document.objects.published()),
             Prefetch("children", queryset=public.order_by("sort_key")),
@@ -54,8 +53,8 @@ def initiative_detail(request, slug):
                 ),
             ),
             Prefetch("fundings", queryset=fundings.select_related("beneficiary")),
-        )
-        .get()
+        ),
+        slug=slug,
     )
     parent_is_public = initiative.parent and public.filter(pk=initiative.parent_id).exists()
     role_order = list(related_model("involvements").Role.values)
