@@ -8,6 +8,7 @@ have a session cookie) always get fresh pages.
 """
 
 import hashlib
+import json
 
 from django.apps import apps
 from django.conf import settings
@@ -32,13 +33,36 @@ def current_version():
 
 def remembered(name, parts, compute, version):
     """A value computed from the registry (a fragment, such as facet counts), kept under the
-    registry's version: like the pages, it is never read again once a change is committed."""
-    key = f"{name}:" + hashlib.sha256(repr((version, parts)).encode()).hexdigest()
+    registry's version: like the pages, it is never read again once a change is committed.
+
+    Two levels: this process's cache, then a table every process and server shares, so an
+    expensive fragment is computed once per version rather than once per worker. The value
+    must survive a JSON round trip (lists, strings, numbers).
+    """
+    digest = hashlib.sha256(repr((name, version, parts)).encode()).hexdigest()
+    key = f"{name}:{digest}"
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM portal_fragment WHERE key = %s", [digest])
+        row = cursor.fetchone()
+    if row is not None:
+        value = json.loads(row[0])
+    else:
         value = compute()
-        cache.set(key, value, PAGE_TTL)
+        with connection.cursor() as cursor:
+            cursor.execute(STORE_FRAGMENT, [version, digest, version, json.dumps(value)])
+    cache.set(key, value, PAGE_TTL)
     return value
+
+
+# One statement: store the fragment, forget those of older versions.
+STORE_FRAGMENT = """
+WITH forgotten AS (DELETE FROM portal_fragment WHERE version < %s)
+INSERT INTO portal_fragment (key, version, value) VALUES (%s, %s, %s)
+ON CONFLICT (key) DO NOTHING
+"""
 
 
 def bump_version(**kwargs):

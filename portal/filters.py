@@ -245,19 +245,20 @@ class InitiativeFilter(django_filters.FilterSet):
             f"({part})" for part in parts
         )
         params = [*rows_params, *params]
-        return remembered("facets", (sql, params), lambda: self._run(sql, params, facets), version)
+        rows = remembered("facets", (sql, params), lambda: self._run(sql, params), version)
+        counts = {facet: {} for facet in facets}
+        for facet, key, number in rows:
+            if facet == "total":
+                counts["total"] = number
+            else:
+                counts[facet][FACET_KEYS[facet](key)] = number
+        return counts
 
     @staticmethod
-    def _run(sql, params, facets):
-        counts = {facet: {} for facet in facets}
+    def _run(sql, params):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for facet, key, number in cursor.fetchall():
-                if facet == "total":
-                    counts["total"] = number
-                else:
-                    counts[facet][FACET_KEYS[facet](key)] = number
-        return counts
+            return [list(row) for row in cursor.fetchall()]
 
     def _facet_sql(self, facet, keys):
         actor, role = self._value("acteur"), self._value("role")

@@ -33,6 +33,22 @@ class RegistryVersion(models.Model):
         return str(self.number)
 
 
+class Fragment(models.Model):
+    """A value computed from the registry (facet counts), shared by every process and server:
+    computed once per registry version, not once per worker. Rows of older versions are
+    deleted as newer ones arrive (see portal.cache.remembered)."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    version = models.BigIntegerField(db_index=True)
+    value = models.TextField()  # JSON
+
+    class Meta:
+        verbose_name = "fragment en cache"
+
+    def __str__(self):
+        return self.key
+
+
 # Search vocabulary -------------------------------------------------------------------------
 
 WORD = re.compile(r"[^\W\d_]+")  # a run of letters: "Hauts-de-France" is three words
@@ -75,11 +91,17 @@ class SearchWordQuerySet(models.QuerySet):
         names of the public organisations: after a bulk load (which sends no signal), and to
         forget the words of records unpublished since."""
         texts = chain(
-            Initiative.objects.published().values_list("title", flat=True).iterator(5000),
-            Organisation.objects.published().values_list("name", flat=True).iterator(5000),
+            Initiative.objects.using(self.db)
+            .published()
+            .values_list("title", flat=True)
+            .iterator(5000),
+            Organisation.objects.using(self.db)
+            .published()
+            .values_list("name", flat=True)
+            .iterator(5000),
         )
         words = [SearchWord(word=key, spelling=spelling) for key, spelling in vocabulary(texts)]
-        with transaction.atomic():
+        with transaction.atomic(using=self.db):
             self.all().delete()
             self.bulk_create(words, batch_size=5000)
 

@@ -63,7 +63,7 @@ from initiatives.models import (
 )
 from initiatives.partial_dates import PartialDate
 from portal.exports import FORMULA_START
-from portal.models import RegistryVersion
+from portal.models import RegistryVersion, SearchWord
 
 JSON_MEMBER = "registre.json"
 README_MEMBER = "README.txt"
@@ -884,6 +884,7 @@ def load(path, using="default"):
             # No save() signal fired: the public listing and the cached pages must see the
             # new registry.
             listing.refresh(using=using)
+            SearchWord.objects.db_manager(using).rebuild()
             versions = RegistryVersion.objects.using(using)
             if not versions.filter(pk=1).update(number=F("number") + 1):
                 versions.create(pk=1, number=1)

@@ -14,6 +14,7 @@ from initiatives.models import (
     Initiative,
     KeyFigure,
     Keyword,
+    Listing,
     Milestone,
     PublicationState,
     SourceCitation,
@@ -21,6 +22,7 @@ from initiatives.models import (
     Theme,
 )
 from portal.backups import connect
+from portal.models import SearchWord
 
 DATE = "2024-05-01"
 ARCHIVE = f"registre-opendata-{DATE}.zip"
@@ -170,6 +172,12 @@ def test_dump_restore_dump_gives_identical_files(tmp_path, restore_database):
         .exclude(publication_state=PublicationState.PUBLISHED)
         .exists()
     )
+    # The derived tables are built: the public listing and the search vocabulary.
+    restored_listing = Listing.objects.using(restore_database)
+    assert set(restored_listing.values_list("pk", flat=True)) == set(
+        Initiative.objects.using(restore_database).values_list("pk", flat=True)
+    )
+    assert SearchWord.objects.using(restore_database).filter(word="economie").exists()
     # The sequences follow the loaded ids.
     loaded = max(row["id"] for row in json.loads(files["registre.json"])["tables"]["keywords"])
     keyword = Keyword.objects.using(restore_database).create(label="Nouveau", slug="nouveau")
