@@ -1,16 +1,23 @@
 -- wrk reporter: one JSON line with throughput, latency percentiles (ms) and errors.
 -- With UNIQUE=1 in the environment, each request gets a distinct query parameter, so that a
 -- cached page is measured uncached (the filters ignore unknown parameters).
+-- With NEW_PERIOD=1, "de=2010" becomes a random year from 1900 to 2010 as well: the index
+-- then computes most of its facet counts instead of finding them in the cache.
 local counter = 0
 local unique = os.getenv("UNIQUE") == "1"
+local new_period = os.getenv("NEW_PERIOD") == "1"
 
 request = function()
   if not unique then
     return wrk.format(nil, wrk.path)
   end
   counter = counter + 1
-  local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, wrk.path .. separator .. "_bench=" .. math.random(1, 1e9) .. counter)
+  local path = wrk.path
+  if new_period then
+    path = string.gsub(path, "de=2010", "de=" .. math.random(1900, 2010))
+  end
+  local separator = string.find(path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, path .. separator .. "_bench=" .. math.random(1, 1e9) .. counter)
 end
 
 done = function(summary, latency, requests)
