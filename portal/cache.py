@@ -13,7 +13,7 @@ import json
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 PAGE_TTL = 600  # seconds; entries of older versions are never read again and simply expire
@@ -24,8 +24,14 @@ UNCACHED_PREFIXES = (
 REGISTRY_APPS = ("initiatives", "actors")
 
 
+def reading():
+    """The connection public reads go to (a replica, with a database router): the version is
+    read where the data is, so a page never holds data older than its version."""
+    return connections[router.db_for_read(apps.get_model("portal", "RegistryVersion"))]
+
+
 def current_version():
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute("SELECT number FROM portal_registryversion WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0
@@ -44,14 +50,15 @@ def remembered(name, parts, compute, version):
     value = cache.get(key)
     if value is not None:
         return value
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute("SELECT value FROM portal_fragment WHERE key = %s", [digest])
         row = cursor.fetchone()
     if row is not None:
         value = json.loads(row[0])
     else:
         value = compute()
-        with connection.cursor() as cursor:
+        writing = connections[router.db_for_write(apps.get_model("portal", "Fragment"))]
+        with writing.cursor() as cursor:
             cursor.execute(STORE_FRAGMENT, [version, digest, version, json.dumps(value)])
     cache.set(key, value, PAGE_TTL)
     return value

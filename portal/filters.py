@@ -12,12 +12,11 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import F
 
 from actors.models import Involvement, Organisation
 from initiatives.models import SEARCH_CONFIG, Initiative, Listing, Territory, Theme
-from portal.cache import current_version, remembered
+from portal.cache import current_version, reading, remembered
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 ACTOR_OPTIONS = 40  # the most frequent actors of the current results, plus the one chosen
@@ -256,7 +255,7 @@ class InitiativeFilter(django_filters.FilterSet):
 
     @staticmethod
     def _run(sql, params):
-        with connection.cursor() as cursor:
+        with reading().cursor() as cursor:
             cursor.execute(sql, params)
             return [list(row) for row in cursor.fetchall()]
 
