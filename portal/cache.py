@@ -37,14 +37,17 @@ def current_version():
     return row[0] if row else 0
 
 
-def remembered(name, parts, compute, version):
+def remembered(name, parts, compute, version=None):
     """A value computed from the registry (a fragment, such as facet counts), kept under the
     registry's version: like the pages, it is never read again once a change is committed.
 
     Two levels: this process's cache, then a table every process and server shares, so an
     expensive fragment is computed once per version rather than once per worker. The value
-    must survive a JSON round trip (lists, strings, numbers).
+    must survive a JSON round trip (lists, strings, numbers). `version`: the one the page
+    cache read for this request, if any.
     """
+    if version is None:
+        version = current_version()
     digest = hashlib.sha256(repr((name, version, parts)).encode()).hexdigest()
     key = f"{name}:{digest}"
     value = cache.get(key)

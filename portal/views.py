@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from actors.models import Organisation
 from initiatives.models import Event, Initiative, Listing, Territory
+from portal.cache import remembered
 from portal.facets import build_facets
 from portal.filters import SORTS, InitiativeFilter
 from portal.forms import SearchForm
@@ -25,13 +26,23 @@ def home(request):
     initiatives = Initiative.objects.published()
     today = timezone.localdate()
     events = Event.objects.published().select_related("initiative", "territory")
+    initiative_count, organisation_count, territory_count = remembered(
+        "home-counts",
+        (),
+        lambda: [
+            Listing.objects.count(),
+            Organisation.objects.published().count(),
+            Territory.objects.count(),
+        ],
+        getattr(request, "registry_version", None),
+    )
     return render(
         request,
         "portal/home.html",
         {
-            "initiative_count": Listing.objects.count(),
-            "organisation_count": Organisation.objects.published().count(),
-            "territory_count": Territory.objects.count(),
+            "initiative_count": initiative_count,
+            "organisation_count": organisation_count,
+            "territory_count": territory_count,
             "programmes": initiatives.with_first_year().top_level(HOME_PROGRAMMES),
             "upcoming_events": events.upcoming(today).order_by("start")[:4],
             "recent_events": events.past(today).order_by(F("start").desc())[:4],
