@@ -57,10 +57,11 @@ def field_label(form, name):
 
 
 @register.simple_tag(takes_context=True)
-def page_query(context, number):
-    """The current query string with another page number: filters survive pagination."""
+def page_query(context, number, name=""):
+    """The current query string with another page number: filters survive pagination, and so
+    does the page of another list on the same page (`name`, "page" by default)."""
     query = context["request"].GET.copy()
-    query["page"] = number
+    query[name or "page"] = number
     return "?" + query.urlencode()
 
 
