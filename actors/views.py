@@ -1,23 +1,53 @@
 import django_filters
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404, render
 
 from actors.models import Affiliation, Involvement, Organisation, Person
 from initiatives.models import Initiative, PublicationState
 from initiatives.views import visible
 
+# An organisation page shows this many initiatives a role; the index filtered on the
+# organisation (and the role) has them all.
+ROLE_PREVIEW = 10
+
+
+def roles_of(organisation):
+    """The organisation's roles in the order of Involvement.Role, each with the number of its
+    initiatives and the most recent of them (latest start first, undated last).
+
+    Two queries whatever the organisation's size: a count a role, and the first rows of each
+    role ranked by a window function.
+    """
+    involvements = Involvement.objects.published().filter(organisation=organisation)
+    counts = dict(
+        involvements.order_by()
+        .values("role")
+        .annotate(n=Count("initiative", distinct=True))
+        .values_list("role", "n")
+    )
+    latest_first = [F("initiative__start").desc(nulls_last=True), "initiative__sort_key", "pk"]
+    rank = Window(RowNumber(), partition_by=F("role"), order_by=latest_first)
+    recent = (
+        involvements.annotate(rank=rank)
+        .filter(rank__lte=ROLE_PREVIEW)
+        .select_related("initiative")
+        .order_by(*latest_first)
+    )
+    shown = {}
+    for involvement in recent:
+        shown.setdefault(involvement.role, []).append(involvement)
+    return [
+        {"role": role, "label": label, "count": counts[role], "involvements": shown[role]}
+        for role, label in Involvement.Role.choices
+        if role in counts and role in shown
+    ]
+
 
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
         visible(request, Organisation).select_related("territory", "parent"), slug=slug
-    )
-    involvements = (
-        Involvement.objects.published()
-        .filter(organisation=organisation)
-        .select_related("initiative")
-        .order_by("initiative__start", "initiative__sort_key")
     )
     parent = organisation.parent
     return render(
@@ -26,7 +56,7 @@ def organisation_detail(request, slug):
         {
             "organisation": organisation,
             "parent": parent if parent and parent.is_published else None,
-            "involvements": involvements,
+            "roles": roles_of(organisation),
             "units": Organisation.objects.published().filter(parent=organisation),
             "people": Affiliation.objects.filter(
                 organisation=organisation, person__in=Person.objects.published()
@@ -88,16 +118,18 @@ def actor_index(request):
         request.GET,
         queryset=Organisation.objects.published()
         .annotate(initiative_count=Coalesce(Subquery(published_roles), 0))
-        .order_by("sort_key"),
+        .order_by("sort_key", "pk"),
     )
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    # People have their own pages (`personnes`): every published person can be reached.
+    people = Person.objects.published().order_by("sort_key", "first_name", "pk")
     return render(
         request,
         "actors/actor_index.html",
         {
             "filter": filterset,
             "page": page,
-            "people": Person.objects.published().order_by("sort_key", "first_name")[:200],
+            "people": Paginator(people, 200).get_page(request.GET.get("personnes")),
         },
         status=200 if filterset.is_valid() else 400,
     )

@@ -107,6 +107,7 @@ PAGES = {
     "documents": lambda world: "/documents/",
     "territory": lambda world: world.region.get_absolute_url(),
     "theme": lambda world: world.theme.get_absolute_url(),
+    "organisation": lambda world: Organisation.objects.order_by("pk")[0].get_absolute_url(),
     "not found": lambda world: "/initiatives/pas-de-fiche/",
 }
 # Each count includes one lookup of the registry version by the page cache (portal.cache).
@@ -125,13 +126,14 @@ PINNED = {
     "search": 11,
     "search, few hits": 11,
     "search, typo fallback": 8,
-    "actors": 4,
+    "actors": 5,  # organisations and people, each a count and a page
     "territories": 2,
     "themes": 2,
     "agenda": 4,
     "documents": 3,
     "territory": 6,
     "theme": 4,
+    "organisation": 6,  # a count a role, and the first initiatives of each role
     "not found": 2,
 }
 SIZES = {
