@@ -104,6 +104,7 @@ PAGES = {
     "territories": lambda world: "/territoires/",
     "themes": lambda world: "/thematiques/",
     "agenda": lambda world: "/agenda/",
+    "agenda, later pages": lambda world: "/agenda/?page=2&sans-date=2&passes=2",
     "documents": lambda world: "/documents/",
     "territory": lambda world: world.region.get_absolute_url(),
     "theme": lambda world: world.theme.get_absolute_url(),
@@ -129,15 +130,17 @@ PINNED = {
     "actors": 5,  # organisations and people, each a count and a page
     "territories": 2,
     "themes": 2,
-    "agenda": 4,
+    "agenda": 7,  # upcoming, undated and past: each a count and a page
+    "agenda, later pages": 7,
     "documents": 3,
-    "territory": 6,
-    "theme": 4,
+    "territory": 7,  # a count and the first initiatives
+    "theme": 5,
     "organisation": 6,  # a count a role, and the first initiatives of each role
     "not found": 2,
 }
 SIZES = {
     "initiatives, page 2": (22, 45),  # page 2 exists at both sizes (20 a page)
+    "agenda, later pages": (22, 45),  # so does page 2 of each list of the agenda
     "search": (12, 30),  # 12+ hits in every section
     "search, few hits": (2, 3),  # fewer than 10 in every section (3 events an initiative)
 }
@@ -154,6 +157,8 @@ def check(page, response):
         assert context["page"].object_list
     if page == "initiatives, page 2":
         assert context["page"].number == 2
+    if page == "agenda, later pages":
+        assert [context[name].number for name in ("upcoming", "undated", "past")] == [2, 2, 2]
     if page in ("search", "search, few hits"):
         assert len(context["sections"]) == 5
     if page == "search, typo fallback":

@@ -64,11 +64,11 @@ def records(make_initiative, make_organisation, make_person, make_territory):
 
 # Each count includes one lookup of the registry version by the page cache (portal.cache).
 PINNED = {
-    "initiative": 13,  # the record and its 10 prefetches, its parent, its related initiatives
+    "initiative": 13,  # the record, its 10 prefetches, its related initiatives
     "organisation": 6,
     "person": 4,
-    "territory": 6,
-    "theme": 4,
+    "territory": 7,
+    "theme": 5,
     "document": 4,
 }
 

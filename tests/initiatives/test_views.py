@@ -1,0 +1,189 @@
+"""Public list pages of the registry core: bounded however many rows they could show."""
+
+import html as entities
+import re
+
+import pytest
+
+from initiatives.models import Document, Event, PublicationState, Territory, Theme
+from initiatives.views import AGENDA_PAGE_SIZE, PREVIEW_SIZE
+
+pytestmark = pytest.mark.django_db
+
+BAD_PAGES = ["abc", "-1", "0", "1.5", "999999", "9" * 30, ""]
+
+
+def titles(html):
+    return re.findall(r'<li class="card"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def pagination_links(html):
+    return [
+        entities.unescape(href)
+        for href in re.findall(r'<a href="([^"]+)" rel="(?:prev|next)">', html)
+    ]
+
+
+# Territory and theme pages -----------------------------------------------------------------
+
+
+@pytest.fixture
+def crowded_region(make_territory, make_initiative):
+    """A region whose commune holds PREVIEW_SIZE + 5 published initiatives and a draft."""
+    region = make_territory("Région d'essai", kind=Territory.Kind.REGION)
+    commune = make_territory("Commune d'essai", parent=region)
+    theme = Theme.objects.create(name="Économie circulaire", slug="economie-circulaire")
+    sub_theme = Theme.objects.create(name="Réemploi", slug="reemploi", parent=theme)
+    for number in reversed(range(PREVIEW_SIZE + 5)):  # created in reverse: order is the view's
+        initiative = make_initiative(f"Initiative {number:02d}")
+        initiative.territories.add(commune)
+        initiative.themes.add(sub_theme)
+    draft = make_initiative("Aaa brouillon", state=PublicationState.DRAFT)
+    draft.territories.add(commune)
+    draft.themes.add(sub_theme)
+    return {"region": region, "commune": commune, "theme": theme}
+
+
+@pytest.mark.parametrize(
+    ("record", "parameter"), [("region", "territoire"), ("theme", "thematique")]
+)
+def test_territory_and_theme_pages_show_the_count_the_first_ones_and_a_link_to_all(
+    client, crowded_region, record, parameter
+):
+    node = crowded_region[record]
+    response = client.get(node.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["initiative_count"] == PREVIEW_SIZE + 5
+    expected = [f"Initiative {number:02d}" for number in range(PREVIEW_SIZE)]
+    assert titles(html) == expected  # alphabetical, the draft left out
+    assert "Initiative 24" not in html and "brouillon" not in html.lower()
+    assert f"{PREVIEW_SIZE + 5} initiatives publiées" in html
+    assert f"Les {PREVIEW_SIZE} premières, par ordre alphabétique" in html
+    link = (
+        f'<a href="/initiatives/?{parameter}={node.slug}">Voir les {PREVIEW_SIZE + 5} initiatives'
+    )
+    assert link in html
+
+
+def test_a_territory_with_few_initiatives_lists_them_all(client, make_territory, make_initiative):
+    commune = make_territory("Commune d'essai")
+    for number in range(3):
+        make_initiative(f"Initiative {number}").territories.add(commune)
+    html = client.get(commune.get_absolute_url()).content.decode()
+    assert titles(html) == ["Initiative 0", "Initiative 1", "Initiative 2"]
+    assert "3 initiatives publiées pour ce territoire :" in html
+    assert "premières" not in html
+    assert f'<a href="/initiatives/?territoire={commune.slug}">Voir ces initiatives' in html
+
+
+def test_an_empty_theme_says_so_and_keeps_its_feed(client):
+    theme = Theme.objects.create(name="Sans initiative", slug="sans-initiative")
+    html = client.get(theme.get_absolute_url()).content.decode()
+    assert "Aucune initiative publiée pour cette thématique." in html
+    assert "/flux/thematiques/sans-initiative.atom" in html
+    assert "?thematique=" not in html
+
+
+def test_a_department_lists_its_hundreds_of_communes(
+    client, make_territory, django_assert_num_queries
+):
+    department = make_territory("Somme", kind=Territory.Kind.DEPARTMENT)
+    Territory.objects.bulk_create(
+        Territory(name=f"Commune {n:03d}", slug=f"commune-{n}", kind="commune", parent=department)
+        for n in range(400)
+    )
+    with django_assert_num_queries(7):
+        html = client.get(department.get_absolute_url()).content.decode()
+    assert html.count('href="/territoires/commune-') == 400
+
+
+# Agenda -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_agenda(make_initiative):
+    """More events than a page holds in each list, and a draft's events."""
+    initiative = make_initiative("Réseau picard")
+    hidden = make_initiative("Brouillon caché", state=PublicationState.DRAFT)
+    size = AGENDA_PAGE_SIZE + 5
+    for number in range(size):
+        day = 1 + number % 28
+        Event.objects.bulk_create(
+            [
+                Event(initiative=initiative, title=f"Prévu {number:02d}", kind="workshop",
+                      start=f"2099-{1 + number // 28:02d}-{day:02d}"),
+                Event(initiative=initiative, title=f"Tenu {number:02d}", kind="workshop",
+                      start=f"2001-{1 + number // 28:02d}-{day:02d}", status="held"),
+                Event(initiative=initiative, title=f"Sans date {number:02d}", kind="workshop"),
+                Event(initiative=hidden, title=f"Caché {number:02d}", kind="workshop",
+                      start="2099-01-01"),
+            ]
+        )  # fmt: skip
+    return size
+
+
+def event_titles(page):
+    return [event.title for event in page.object_list]
+
+
+def test_agenda_paginates_its_three_lists_each_on_its_own(client, busy_agenda):
+    response = client.get("/agenda/")
+    context = response.context
+    assert event_titles(context["upcoming"])[:2] == ["Prévu 00", "Prévu 01"]  # soonest first
+    assert event_titles(context["past"])[:2] == ["Tenu 24", "Tenu 23"]  # latest first
+    for name in ("upcoming", "undated", "past"):
+        assert len(context[name].object_list) == AGENDA_PAGE_SIZE
+        assert context[name].paginator.count == busy_agenda
+    html = response.content.decode()
+    assert "Caché" not in html
+    assert f"{busy_agenda} événements, les plus récents d'abord : 1 à {AGENDA_PAGE_SIZE}." in html
+    assert pagination_links(html) == [
+        "?page=2#a-venir",
+        "?sans-date=2#sans-date",
+        "?passes=2#passes",
+    ]
+    for label in ("à venir", "sans date", "passés"):
+        assert f'<nav class="pagination" aria-label="Pages des événements {label}">' in html
+    assert html.count('<span aria-current="page">Page 1 sur 2</span>') == 3
+
+    response = client.get("/agenda/?page=2&passes=2")
+    assert event_titles(response.context["upcoming"]) == [f"Prévu {n}" for n in range(20, 25)]
+    assert event_titles(response.context["undated"])[0] == "Sans date 00"
+    assert event_titles(response.context["past"]) == [f"Tenu {n:02d}" for n in range(4, -1, -1)]
+    links = pagination_links(response.content.decode())
+    assert "?page=1&passes=2#a-venir" in links  # the other list keeps its page
+    assert "?page=2&passes=2&sans-date=2#sans-date" in links
+
+
+@pytest.mark.parametrize("number", BAD_PAGES)
+def test_agenda_clamps_bad_page_numbers(client, busy_agenda, number):
+    response = client.get("/agenda/", {"page": number, "passes": number, "sans-date": number})
+    assert response.status_code == 200
+    last = number in ("-1", "0", "999999", "9" * 30)  # out of range: the last page
+    for name in ("upcoming", "undated", "past"):
+        assert response.context[name].number == (2 if last else 1)
+
+
+def test_agenda_without_events_says_so(client):
+    html = client.get("/agenda/").content.decode()
+    assert "Aucun événement annoncé pour le moment." in html
+    assert "Aucun événement passé." in html
+    assert "Date non précisée" not in html and 'class="pagination"' not in html
+
+
+# Documents ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", BAD_PAGES)
+def test_document_index_clamps_bad_page_numbers(client, number):
+    Document.objects.bulk_create(
+        Document(title=f"Rapport {n:02d}", slug=f"rapport-{n}", kind="report",
+                 publication_state="published")
+        for n in range(35)
+    )  # fmt: skip
+    response = client.get("/documents/", {"page": number})
+    assert response.status_code == 200
+    last = number in ("-1", "0", "999999", "9" * 30)
+    assert response.context["page"].number == (2 if last else 1)
+    assert len(response.context["page"].object_list) == (5 if last else 30)
