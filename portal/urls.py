@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
@@ -16,9 +17,15 @@ urlpatterns = [
     path("initiatives/<slug:slug>/agenda.ics", discovery.initiative_ics, name="initiative_ics"),
     path(
         "sitemap.xml",
+        sitemap_index,
+        {"sitemaps": discovery.SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    re_path(
+        r"^sitemap-(?P<section>{})\.xml$".format("|".join(discovery.SITEMAPS)),
         sitemap,
         {"sitemaps": discovery.SITEMAPS},
-        name="sitemap",
+        name="sitemap_section",
     ),
     path("robots.txt", discovery.robots_txt, name="robots"),
     re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),

@@ -665,8 +665,22 @@ def public_probes(m):
                     light = value != values[0]
                     probes += _listing_probes(m, name, url, key=f"{name}<{value}>", light=light)
                 else:
-                    probes.append(Probe(name, f"{name}<{value}>", url, tuple(STATES)))
+                    required = _sitemap_markers(m, value) if name == "sitemap_section" else []
+                    probes.append(Probe(name, f"{name}<{value}>", url, tuple(STATES), required))
     return probes
+
+
+# The sections of the sitemap index, and the records each one must list.
+SITEMAP_SECTIONS = {
+    "initiatives": ("initiative", "child"),
+    "organisations": ("organisation", "unit"),
+    "personnes": ("person",),
+    "documents": ("document",),
+}
+
+
+def _sitemap_markers(m, section):
+    return [r.obj.slug for r in m.visible_records(*SITEMAP_SECTIONS.get(section, ()))]
 
 
 def _listing_probes(m, name, url, key=None, light=False):
@@ -724,7 +738,7 @@ def _listing_probes(m, name, url, key=None, light=False):
         "api_organisations": markers("organisation", "unit"),
         "api_persons": markers("person"),
         "api_documents": markers("document"),
-        "sitemap": [r.obj.slug for r in m.records if r.visible],
+        "sitemap": [f"/sitemap-{section}.xml" for section in SITEMAP_SECTIONS],
     }.get(name, [])
     if name in UNFILTERED_PAGES:
         return [probe("", {}, everything, shown)]

@@ -1,3 +1,4 @@
+import datetime
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -6,7 +7,8 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from initiatives.models import Event, PublicationState, Territory, Theme
+from initiatives.models import Event, Initiative, PublicationState, Territory, Theme
+from portal import discovery
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -78,16 +80,66 @@ def test_an_initiative_has_its_own_calendar(client, registry):
     assert client.get(reverse("initiative_ics", args=["brouillon-cache"])).status_code == 404
 
 
-def test_sitemap_lists_every_published_page_with_lastmod(client, registry):
-    root = ET.fromstring(client.get(reverse("sitemap")).content)
-    locations = {url.find(f"{SITEMAP}loc").text: url for url in root.iter(f"{SITEMAP}url")}
+def sitemap_index(client):
+    response = client.get(reverse("sitemap"))
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    return {entry.find(f"{SITEMAP}loc").text: entry for entry in root.iter(f"{SITEMAP}sitemap")}
+
+
+def sitemap_urls(client, location):
+    response = client.get(location.removeprefix("http://testserver"))
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{SITEMAP}urlset"
+    return {url.find(f"{SITEMAP}loc").text: url for url in root.iter(f"{SITEMAP}url")}
+
+
+def test_sitemap_is_an_index_of_sections_listing_every_published_page_with_lastmod(
+    client, registry
+):
+    sections = sitemap_index(client)
+    assert set(sections) == {
+        f"http://testserver/sitemap-{name}.xml"
+        for name in ("sections", "initiatives", "organisations", "personnes", "documents",
+                     "territoires", "thematiques")
+    }  # fmt: skip
+    # Each section dated by its latest change; territories and themes carry no date.
+    latest = Initiative.objects.published().latest("updated_at").updated_at
+    initiatives = sections["http://testserver/sitemap-initiatives.xml"]
+    lastmod = datetime.datetime.fromisoformat(initiatives.find(f"{SITEMAP}lastmod").text)
+    assert lastmod == latest
+    assert sections["http://testserver/sitemap-territoires.xml"].find(f"{SITEMAP}lastmod") is None
+    locations = {}
+    for section in sections:
+        locations |= sitemap_urls(client, section)
     public_url = "http://testserver" + registry["public"].get_absolute_url()
     assert public_url in locations
     assert locations[public_url].find(f"{SITEMAP}lastmod") is not None
     assert "http://testserver" + registry["amiens"].get_absolute_url() in locations
     assert "http://testserver/initiatives/" in locations
-    body = client.get(reverse("sitemap")).content.decode()
-    assert "brouillon" not in body and "relecture" not in body and "secret" not in body
+    for section in sections:
+        body = client.get(section.removeprefix("http://testserver")).content.decode()
+        assert "brouillon" not in body and "relecture" not in body and "secret" not in body
+
+
+def test_sitemap_sections_are_paginated(client, registry, make_initiative, monkeypatch):
+    monkeypatch.setattr(discovery.RecordSitemap, "limit", 2)
+    for number in range(3):
+        make_initiative(f"Initiative {number}", slug=f"initiative-publiee-{number}")
+    sections = sitemap_index(client)
+    pages = [url for url in sections if "sitemap-initiatives.xml" in url]
+    assert pages == [
+        "http://testserver/sitemap-initiatives.xml",
+        "http://testserver/sitemap-initiatives.xml?p=2",
+    ]  # four published initiatives, two a file
+    listed = set(sitemap_urls(client, pages[0])) | set(sitemap_urls(client, pages[1]))
+    published = Initiative.objects.published()
+    assert listed == {"http://testserver" + i.get_absolute_url() for i in published}
+    assert len(listed) == 4  # neither the draft nor its child
+    for page in ("3", "0", "-1", "abc", "9" * 30):
+        assert client.get("/sitemap-initiatives.xml", {"p": page}).status_code == 404
+    assert client.get("/sitemap-brouillons.xml").status_code == 404
 
 
 def test_robots_txt_points_to_the_sitemap(client):
@@ -147,7 +199,9 @@ def test_pages_carry_canonical_and_open_graph_tags(client, registry):
         ("feed", "/flux/initiatives.atom", 2),
         ("theme feed", "/flux/thematiques/economie-circulaire.atom", 3),
         ("agenda.ics", "/agenda.ics", 2),
-        ("sitemap", "/sitemap.xml", 11),  # count and page of each section
+        # A count a section, and the latest lastmod of the four sections that have one.
+        ("sitemap index", "/sitemap.xml", 11),
+        ("sitemap section", "/sitemap-initiatives.xml", 3),  # count and page
     ],
 )
 def test_discovery_query_counts_do_not_grow(
