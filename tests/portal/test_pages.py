@@ -68,3 +68,13 @@ def test_pages_required_of_a_french_public_site(
 def test_sections_are_not_shadowed_by_the_legal_pages(client):
     for url in ("/acteurs/", "/agenda/", "/documents/", "/territoires/", "/thematiques/"):
         assert client.get(url).status_code == 200
+
+
+def test_site_plan_lists_at_most_thirty_top_level_initiatives(client, make_initiative):
+    for number in range(31):
+        make_initiative(f"Programme {number:02d}")
+    make_initiative("Aaa brouillon", state=PublicationState.DRAFT)
+    html = client.get(reverse("legal", args=["plan-du-site"])).content.decode()
+    assert "Programme 29" in html and "Programme 30" not in html  # the first 30, A to Z
+    assert "brouillon" not in html.lower()
+    assert '<li><a href="/initiatives/">Toutes les initiatives</a></li>' in html

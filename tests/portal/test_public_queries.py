@@ -109,6 +109,9 @@ PAGES = {
     "territory": lambda world: world.region.get_absolute_url(),
     "theme": lambda world: world.theme.get_absolute_url(),
     "organisation": lambda world: Organisation.objects.order_by("pk")[0].get_absolute_url(),
+    "sitemap": lambda world: "/sitemap.xml",
+    "sitemap, initiatives": lambda world: "/sitemap-initiatives.xml",
+    "site plan": lambda world: "/plan-du-site/",
     "not found": lambda world: "/initiatives/pas-de-fiche/",
 }
 # Each count includes one lookup of the registry version by the page cache (portal.cache).
@@ -136,6 +139,9 @@ PINNED = {
     "territory": 7,  # a count and the first initiatives
     "theme": 5,
     "organisation": 6,  # a count a role, and the first initiatives of each role
+    "sitemap": 11,  # a count a section, the latest change of the four that have one
+    "sitemap, initiatives": 3,
+    "site plan": 2,
     "not found": 2,
 }
 SIZES = {
