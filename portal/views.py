@@ -20,6 +20,7 @@ from portal.search import search, suggestion
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
 HOME_PROGRAMMES = 12
+SITE_PLAN_PROGRAMMES = 30
 
 
 def home(request):
@@ -110,7 +111,7 @@ LEGAL_PAGES = {
 def legal_page(request, page):
     context = {}
     if page == "plan-du-site":
-        context["programmes"] = Initiative.objects.published().filter(parent__isnull=True)
+        context["programmes"] = Initiative.objects.published().top_level(SITE_PLAN_PROGRAMMES)
     return render(request, LEGAL_PAGES[page], context)
 
 
