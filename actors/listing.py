@@ -8,16 +8,21 @@ people, and their roles). Writes that bypass the ORM (raw SQL, `bulk_create`) mu
 `refresh()` themselves, or run `manage.py refresh_listing`.
 """
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from actors.models import Involvement, Organisation, Person
-from initiatives.models import Initiative, Listing, PublicationState, Territory, Theme
+from initiatives.models import (
+    Initiative,
+    Listing,
+    ListingTotal,
+    PublicationState,
+    Territory,
+    Theme,
+)
 
 # The rows of `chosen` are the initiatives to (re)list; everything else is looked up per row.
-# ON CONFLICT: two transactions may rebuild the same row at once.
 INSERT_ROWS = """
-WITH chosen (id) AS ({public})
 INSERT INTO initiatives_listing (
     initiative_id, is_top_level, kind, status, start, "end", sort_key, updated_at,
     themes, territories, organisations, roles, organisation_roles
@@ -69,13 +74,27 @@ SELECT
         WHERE involvement.initiative_id = i.id AND organisation.publication_state = %(published)s
     )
 FROM initiatives_initiative i JOIN chosen ON chosen.id = i.id
-ON CONFLICT (initiative_id) DO UPDATE SET
-    is_top_level = EXCLUDED.is_top_level, kind = EXCLUDED.kind, status = EXCLUDED.status,
-    start = EXCLUDED.start, "end" = EXCLUDED."end", sort_key = EXCLUDED.sort_key,
-    updated_at = EXCLUDED.updated_at, themes = EXCLUDED.themes,
-    territories = EXCLUDED.territories, organisations = EXCLUDED.organisations,
-    roles = EXCLUDED.roles, organisation_roles = EXCLUDED.organisation_roles
 """
+COUNTED = "kind, status, themes, territories, organisations, roles"
+
+# The rows in `changed` (deleted or inserted listing rows) taken from or added to the totals.
+TOTALS = """
+, deltas (column_name, key) AS (
+    SELECT 'total', '' FROM changed
+    UNION ALL SELECT 'kind', kind FROM changed
+    UNION ALL SELECT 'status', status FROM changed
+    UNION ALL SELECT 'themes', key::text FROM changed, unnest(themes) AS key
+    UNION ALL SELECT 'territories', key::text FROM changed, unnest(territories) AS key
+    UNION ALL SELECT 'organisations', key::text FROM changed, unnest(organisations) AS key
+    UNION ALL SELECT 'roles', key FROM changed, unnest(roles) AS key
+)
+INSERT INTO initiatives_listingtotal ("column", key, count)
+SELECT column_name, key, {sign}COUNT(*) FROM deltas GROUP BY 1, 2
+ON CONFLICT ("column", key) DO UPDATE SET count = initiatives_listingtotal.count + EXCLUDED.count
+"""
+# Refreshes take turns (until their transaction ends), so that no two of them rebuild the same
+# row or count the same change twice.
+LOCK = "SELECT pg_advisory_xact_lock(hashtext('registre.listing'))"
 
 
 def refresh(initiative_ids=None, using="default"):
@@ -86,21 +105,28 @@ def refresh(initiative_ids=None, using="default"):
             return
     initiatives = Initiative.objects.using(using)
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(LOCK)
         if initiative_ids is None:
             cursor.execute("DELETE FROM initiatives_listing")
+            cursor.execute("DELETE FROM initiatives_listingtotal")
             public = initiatives.with_public_lineage()
         else:
             subtree = initiatives.filter(lineage__overlap=initiative_ids).values("pk")
             subtree_sql, subtree_params = subtree.query.sql_with_params()
             cursor.execute(
-                f"DELETE FROM initiatives_listing WHERE initiative_id IN ({subtree_sql})",
+                f"WITH changed AS (DELETE FROM initiatives_listing "
+                f"WHERE initiative_id IN ({subtree_sql}) RETURNING {COUNTED})"
+                + TOTALS.format(sign="-"),
                 subtree_params,
             )
             public = initiatives.with_public_lineage().filter(lineage__overlap=initiative_ids)
         public_sql, public_params = public.values("pk").query.sql_with_params()
-        # The public query's own placeholders come first, then the named state.
-        sql = INSERT_ROWS.replace("%(published)s", "%s").format(public=public_sql)
-        count = sql.count("%s") - len(public_params)
+        insert = INSERT_ROWS.replace("%(published)s", "%s")
+        sql = (
+            f"WITH chosen (id) AS ({public_sql}), changed AS ({insert} RETURNING {COUNTED})"
+            + TOTALS.format(sign="")
+        )
+        count = insert.count("%s")
         cursor.execute(sql, [*public_params, *[PublicationState.PUBLISHED] * count])
     if initiative_ids is None:
         with connections[using].cursor() as cursor:
@@ -108,9 +134,26 @@ def refresh(initiative_ids=None, using="default"):
 
 
 def is_consistent():
-    """Whether the listing holds exactly the public initiatives (a check for tests and ops)."""
+    """Whether the listing holds exactly the public initiatives, and the totals its counts
+    (a check for tests and operations)."""
     listed = set(Listing.objects.values_list("pk", flat=True))
-    return listed == set(Initiative.objects.with_public_lineage().values_list("pk", flat=True))
+    public = set(Initiative.objects.with_public_lineage().values_list("pk", flat=True))
+    return listed == public and _stored_totals() == _counted_totals()
+
+
+def _stored_totals():
+    rows = ListingTotal.objects.filter(count__gt=0).values_list("column", "key", "count")
+    return {(column, key): count for column, key, count in rows}
+
+
+def _counted_totals():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH changed AS (SELECT {COUNTED} FROM initiatives_listing)"
+            + TOTALS.split("INSERT INTO")[0]
+            + "SELECT column_name, key, COUNT(*) FROM deltas GROUP BY 1, 2"
+        )
+        return {(column, key): count for column, key, count in cursor.fetchall()}
 
 
 # What each change touches ---------------------------------------------------------------------

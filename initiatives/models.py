@@ -716,6 +716,36 @@ class Listing(models.Model):
         return str(self.pk)
 
 
+class ListingTotalQuerySet(models.QuerySet):
+    def count_of(self, column, key):
+        """How many public initiatives hold this value ("territories", 12): the count of a
+        territory's or theme's page, without counting the rows."""
+        return self.filter(column=column, key=str(key)).values_list("count", flat=True).first() or 0
+
+
+class ListingTotal(models.Model):
+    """How many listing rows hold each value of each array or choice column ("total" and ""
+    for all of them): the counts of the unfiltered index and of the territory and theme pages,
+    which would otherwise count up to every public initiative. Kept with the listing, by the
+    same statements (`actors.listing`)."""
+
+    column = models.CharField(max_length=20)
+    key = models.CharField(max_length=64, blank=True)
+    count = models.IntegerField()
+
+    objects = ListingTotalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "total de l'index public"
+        constraints = [
+            models.UniqueConstraint(fields=["column", "key"], name="initiatives_listingtotal_key")
+        ]
+        indexes = [models.Index(fields=["column", "-count"], name="initiatives_listingtotal_top")]
+
+    def __str__(self):
+        return f"{self.column} {self.key}: {self.count}"
+
+
 class MilestoneQuerySet(models.QuerySet):
     def published(self):
         return self.filter(initiative__in=Initiative.objects.published())

@@ -12,10 +12,17 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 
 from actors.models import Involvement, Organisation
-from initiatives.models import SEARCH_CONFIG, Initiative, Listing, Territory, Theme
+from initiatives.models import (
+    SEARCH_CONFIG,
+    Initiative,
+    Listing,
+    ListingTotal,
+    Territory,
+    Theme,
+)
 from portal.cache import current_version, reading, remembered
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -226,9 +233,12 @@ class InitiativeFilter(django_filters.FilterSet):
     def _count(self, rows, facets, keys, version, with_total=False):
         """One query: the counts of these facets over the rows (and their number).
 
-        Kept in the cache until the registry changes, under the query itself: the counts of
-        the other filters are shared by every value of a facet, every page and every sort.
+        Over every public initiative, the totals kept with the listing answer. Otherwise the
+        counts are kept in the cache until the registry changes, under the query itself: the
+        counts of the other filters are shared by every value of a facet, page and sort.
         """
+        if not rows.query.where:
+            return self._count_all(facets, keys, with_total)
         parts, params = ["SELECT 'total', '', COUNT(*) FROM rows"] if with_total else [], []
         for facet in facets:
             part, part_params = self._facet_sql(facet, keys.get(facet))
@@ -250,6 +260,35 @@ class InitiativeFilter(django_filters.FilterSet):
             if facet == "total":
                 counts["total"] = number
             else:
+                counts[facet][FACET_KEYS[facet](key)] = number
+        return counts
+
+    def _count_all(self, facets, keys, with_total):
+        columns = {FACET_COLUMNS[facet][0]: facet for facet in facets}
+        shown = {"themes": keys.get("thematique"), "territories": keys.get("territoire")}
+        actor = self._value("acteur")
+        totals = ListingTotal.objects.filter(count__gt=0)
+        wanted = Q(column="total") | Q(column__in=["kind", "status", "roles"])
+        for column, values in shown.items():
+            wanted |= Q(column=column) & (
+                Q(key__in=map(str, values)) if values is not None else Q()
+            )
+        counted = totals.filter(wanted)
+        organisations = totals.filter(column="organisations")
+        top = organisations.order_by("-count", "key")[:ACTOR_OPTIONS]
+        chosen = organisations.filter(key=str(actor.pk) if actor is not None else "")
+        rows = counted.values_list("column", "key", "count").union(
+            top.values_list("column", "key", "count"),
+            chosen.values_list("column", "key", "count"),
+            all=True,
+        )
+        counts = {facet: {} for facet in facets}
+        for column, key, number in rows:
+            if column == "total":
+                if with_total:
+                    counts["total"] = number
+            elif column in columns:
+                facet = columns[column]
                 counts[facet][FACET_KEYS[facet](key)] = number
         return counts
 

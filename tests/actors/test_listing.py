@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from actors import listing
 from actors.models import Involvement
-from initiatives.models import Initiative, Listing, PublicationState, Theme
+from initiatives.models import Initiative, Listing, ListingTotal, PublicationState, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,24 @@ def test_actors_and_roles_follow_involvements_and_publication(
     assert row(initiative).organisations == [] and row(other).organisations == [organisation.pk]
     involvement.delete()
     assert row(other).organisations == []
+
+
+def test_totals_follow_every_change(make_initiative, make_organisation, make_territory):
+    place = make_territory("Corbeny")
+    initiatives = [make_initiative() for _ in range(3)]
+    for initiative in initiatives:
+        initiative.territories.add(place)
+    assert ListingTotal.objects.count_of("territories", place.pk) == 3
+    initiatives[0].publication_state = DRAFT
+    initiatives[0].save()
+    assert ListingTotal.objects.count_of("territories", place.pk) == 2
+    initiatives[1].territories.clear()
+    assert ListingTotal.objects.count_of("territories", place.pk) == 1
+    organisation = make_organisation()
+    Involvement.objects.create(initiative=initiatives[2], organisation=organisation, role="pilot")
+    assert ListingTotal.objects.count_of("organisations", organisation.pk) == 1
+    assert ListingTotal.objects.count_of("roles", "pilot") >= 1
+    assert listing.is_consistent()
 
 
 def test_the_full_rebuild_equals_the_step_by_step_rows(demo_data_rows):

@@ -38,3 +38,16 @@ def test_a_tree_facet_offers_two_levels_and_the_way_down_to_the_chosen_node(demo
     chosen = territories({"territoire": deep.parent.slug})
     assert chosen[deep.parent.slug].selected
     assert any(option.depth == 2 for option in chosen.values())  # its children, with results
+
+
+def test_the_unfiltered_counts_kept_with_the_listing_are_the_counted_ones(demo_data):
+    """No filter: the totals answer; a filter every initiative passes: the rows are counted."""
+
+    def options(params):
+        facets, total = build_facets(InitiativeFilter(params))
+        return total, {facet.name: [(o.value, o.count) for o in facet.options] for facet in facets}
+
+    assert options({}) == options({"de": "1900"})
+    assert options({"acteur": "conseil-regional-nord-pas-de-calais"}) == options(
+        {"acteur": "conseil-regional-nord-pas-de-calais", "de": "1900"}
+    )
