@@ -156,9 +156,19 @@ def calendar(request, events, name):
     return response
 
 
+# The agenda feed: this many events before today, and twice as many from today on.
+AGENDA_ICS_AROUND = 500
+
+
 def agenda_ics(request):
-    events = Event.objects.published().select_related("initiative", "territory").order_by("start")
-    return calendar(request, events, "Registre des initiatives — agenda")
+    """The events around today: a calendar follows what is near, not thirty years of events
+    (at a million initiatives, the whole agenda would be 500 000 events). An initiative's own
+    calendar keeps all of its events."""
+    events = Event.objects.published().select_related("initiative", "territory")
+    today = timezone.localdate().isoformat()
+    before = events.filter(start__lt=today).order_by("-start", "-pk")[:AGENDA_ICS_AROUND]
+    after = events.filter(start__gte=today).order_by("start", "pk")[: 2 * AGENDA_ICS_AROUND]
+    return calendar(request, [*reversed(before), *after], "Registre des initiatives — agenda")
 
 
 def initiative_ics(request, slug):

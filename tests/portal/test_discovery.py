@@ -74,6 +74,20 @@ def test_icalendar_feed_parses_and_keeps_to_known_days(client, registry):
     assert all(len(line.encode()) <= 75 for line in response.content.decode().split("\r\n"))
 
 
+def test_the_agenda_feed_keeps_to_the_events_around_today(client, registry, monkeypatch):
+    monkeypatch.setattr(discovery, "AGENDA_ICS_AROUND", 1)
+    initiative = registry["public"]
+    for day in ("2016-01-01", "2099-01-01", "2099-01-02", "2099-01-03"):
+        Event.objects.create(initiative=initiative, title=day, kind="workshop", start=day)
+    calendar = icalendar.Calendar.from_ical(client.get(reverse("agenda_ics")).content)
+    # The latest before today, and the first two from today on, in date order.
+    assert [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")] == [
+        "Formation-action, couches lavables",
+        "2099-01-01",
+        "2099-01-02",
+    ]
+
+
 def test_an_initiative_has_its_own_calendar(client, registry):
     url = reverse("initiative_ics", args=[registry["public"].slug])
     assert len(icalendar.Calendar.from_ical(client.get(url).content).walk("VEVENT")) == 2
@@ -198,7 +212,7 @@ def test_pages_carry_canonical_and_open_graph_tags(client, registry):
     [
         ("feed", "/flux/initiatives.atom", 2),
         ("theme feed", "/flux/thematiques/economie-circulaire.atom", 3),
-        ("agenda.ics", "/agenda.ics", 2),
+        ("agenda.ics", "/agenda.ics", 3),  # the events before today, and from today on
         # A count a section, and the latest lastmod of the four sections that have one.
         ("sitemap index", "/sitemap.xml", 11),
         ("sitemap section", "/sitemap-initiatives.xml", 3),  # count and page
