@@ -155,11 +155,12 @@ class Loader:
         self.phase("jalons", self.milestones)
         self.phase("événements", self.events)
         self.phase("chiffres clés", self.figures)
+        # The planner needs the new row counts before the listing is built from them.
+        self.phase("ANALYZE", self.analyze)
         # Before its GIN indexes are rebuilt: building them at once is faster than row by row.
         self.phase("index public des initiatives", listing.refresh)
         if restore:
             self.phase("index GIN et clés étrangères rétablis", self.restore, restore)
-        self.phase("ANALYZE", self.analyze)
         self.phase("vocabulaire de la recherche", SearchWord.objects.rebuild)
         self.execute("SET CONSTRAINTS ALL DEFERRED")
         # COPY sends no signal: cached public pages must still see the new rows.
