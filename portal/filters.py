@@ -283,6 +283,8 @@ class InitiativeFilter(django_filters.FilterSet):
             all=True,
         )
         counts = {facet: {} for facet in facets}
+        if with_total:
+            counts["total"] = 0  # an empty registry has no totals yet
         for column, key, number in rows:
             if column == "total":
                 if with_total:

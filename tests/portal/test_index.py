@@ -170,3 +170,10 @@ def test_an_initiative_page_shows_related_initiatives(client, make_initiative, m
     make_initiative("Brouillon proche", state=PublicationState.DRAFT).themes.add(theme)
     related = client.get(initiative.get_absolute_url()).context["related"]
     assert [other.title for other in related] == ["Même thème, même lieu", "Même lieu"]
+
+
+def test_an_empty_registry_has_an_index_with_no_result(client):
+    response = client.get(reverse("initiative_index"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert "0 initiative" in response.content.decode()
