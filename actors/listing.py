@@ -77,8 +77,8 @@ FROM initiatives_initiative i JOIN chosen ON chosen.id = i.id
 """
 COUNTED = "kind, status, themes, territories, organisations, roles"
 
-# The rows in `changed` (deleted or inserted listing rows) taken from or added to the totals.
-TOTALS = """
+# The values of the rows in `changed` (deleted or inserted listing rows), a row each.
+DELTAS = """
 , deltas (column_name, key) AS (
     SELECT 'total', '' FROM changed
     UNION ALL SELECT 'kind', kind FROM changed
@@ -88,10 +88,16 @@ TOTALS = """
     UNION ALL SELECT 'organisations', key::text FROM changed, unnest(organisations) AS key
     UNION ALL SELECT 'roles', key FROM changed, unnest(roles) AS key
 )
+"""
+# Those values taken from (sign "-") or added to the totals.
+TOTALS = (
+    DELTAS
+    + """
 INSERT INTO initiatives_listingtotal ("column", key, count)
 SELECT column_name, key, {sign}COUNT(*) FROM deltas GROUP BY 1, 2
 ON CONFLICT ("column", key) DO UPDATE SET count = initiatives_listingtotal.count + EXCLUDED.count
 """
+)
 # Refreshes take turns (until their transaction ends), so that no two of them rebuild the same
 # row or count the same change twice.
 LOCK = "SELECT pg_advisory_xact_lock(hashtext('registre.listing'))"
@@ -150,7 +156,7 @@ def _counted_totals():
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH changed AS (SELECT {COUNTED} FROM initiatives_listing)"
-            + TOTALS.split("INSERT INTO")[0]
+            + DELTAS
             + "SELECT column_name, key, COUNT(*) FROM deltas GROUP BY 1, 2"
         )
         return {(column, key): count for column, key, count in cursor.fetchall()}
@@ -158,17 +164,24 @@ def _counted_totals():
 
 # What each change touches ---------------------------------------------------------------------
 
+# For each tree, the table linking initiatives to its nodes and the name of the node there.
+TREE_LINKS = {
+    Theme: (Initiative.themes.through, "theme"),
+    Territory: (Initiative.territories.through, "territory"),
+}
+ACTOR_FIELDS = {Organisation: "organisation", Person: "person"}
 
-def _initiatives_of_actor(field, actor_pk):
-    return list(
-        Involvement.objects.filter(**{field: actor_pk}).values_list("initiative_id", flat=True)
-    )
+
+def _initiatives_of_actor(actor):
+    involvements = Involvement.objects.filter(**{ACTOR_FIELDS[type(actor)]: actor.pk})
+    return list(involvements.values_list("initiative_id", flat=True))
 
 
-def _initiatives_linked(through, field, node_pks):
-    """Initiatives filed under these theme or territory ids or below them."""
-    nodes = through.objects.filter(**{f"{field}__lineage__overlap": list(node_pks)})
-    return list(nodes.values_list("initiative_id", flat=True).distinct())
+def _initiatives_under(node):
+    """Initiatives filed under this theme or territory or below it."""
+    through, field = TREE_LINKS[type(node)]
+    links = through.objects.filter(**{f"{field}__lineage__contains": [node.pk]})
+    return list(links.values_list("initiative_id", flat=True).distinct())
 
 
 def _on_initiative_saved(sender, instance, **kwargs):
@@ -178,21 +191,15 @@ def _on_initiative_saved(sender, instance, **kwargs):
 def _on_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """Themes or territories of initiatives changed, from either side."""
     if action == "pre_clear" and reverse:
-        instance._listing_pending = list(
-            sender.objects.filter(**{_node_field(sender): instance.pk}).values_list(
-                "initiative_id", flat=True
-            )
-        )
+        _through, field = TREE_LINKS[type(instance)]
+        links = sender.objects.filter(**{field: instance.pk})
+        instance._listing_pending = list(links.values_list("initiative_id", flat=True))
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
         refresh([instance.pk])
     else:
         refresh(list(pk_set or ()) + getattr(instance, "_listing_pending", []))
-
-
-def _node_field(through):
-    return "theme_id" if through is Initiative.themes.through else "territory_id"
 
 
 def _remember_parent(sender, instance, **kwargs):
@@ -206,15 +213,11 @@ def _remember_parent(sender, instance, **kwargs):
 
 def _on_node_saved(sender, instance, **kwargs):
     if getattr(instance, "_listing_moved", False):
-        through = Initiative.themes.through if sender is Theme else Initiative.territories.through
-        field = "theme" if sender is Theme else "territory"
-        refresh(_initiatives_linked(through, field, [instance.pk]))
+        refresh(_initiatives_under(instance))
 
 
 def _before_node_deleted(sender, instance, **kwargs):
-    through = Initiative.themes.through if sender is Theme else Initiative.territories.through
-    field = "theme" if sender is Theme else "territory"
-    instance._listing_pending = _initiatives_linked(through, field, [instance.pk])
+    instance._listing_pending = _initiatives_under(instance)
 
 
 def _on_successors_changed(sender, instance, action, pk_set, **kwargs):
@@ -243,13 +246,11 @@ def _on_involvement_changed(sender, instance, **kwargs):
 
 
 def _before_actor_deleted(sender, instance, **kwargs):
-    field = "organisation" if sender is Organisation else "person"
-    instance._listing_pending = _initiatives_of_actor(field, instance.pk)
+    instance._listing_pending = _initiatives_of_actor(instance)
 
 
 def _on_actor_saved(sender, instance, **kwargs):
-    field = "organisation" if sender is Organisation else "person"
-    refresh(_initiatives_of_actor(field, instance.pk))
+    refresh(_initiatives_of_actor(instance))
 
 
 def _on_pending(sender, instance, **kwargs):
@@ -259,9 +260,8 @@ def _on_pending(sender, instance, **kwargs):
 def connect_signals():
     uid = "listing"
     post_save.connect(_on_initiative_saved, sender=Initiative, dispatch_uid=f"{uid}-initiative")
-    for through in (Initiative.themes.through, Initiative.territories.through):
+    for node, (through, _field) in TREE_LINKS.items():
         m2m_changed.connect(_on_links_changed, sender=through, dispatch_uid=f"{uid}-{through}")
-    for node in (Theme, Territory):
         pre_save.connect(_remember_parent, sender=node, dispatch_uid=f"{uid}-{node}-pre")
         post_save.connect(_on_node_saved, sender=node, dispatch_uid=f"{uid}-{node}-save")
         pre_delete.connect(_before_node_deleted, sender=node, dispatch_uid=f"{uid}-{node}-pre-del")
@@ -272,7 +272,7 @@ def connect_signals():
     pre_save.connect(_remember_involvement, sender=Involvement, dispatch_uid=f"{uid}-inv-pre")
     post_save.connect(_on_involvement_changed, sender=Involvement, dispatch_uid=f"{uid}-inv")
     post_delete.connect(_on_involvement_changed, sender=Involvement, dispatch_uid=f"{uid}-inv-d")
-    for actor in (Organisation, Person):
+    for actor in ACTOR_FIELDS:
         post_save.connect(_on_actor_saved, sender=actor, dispatch_uid=f"{uid}-{actor}")
         pre_delete.connect(_before_actor_deleted, sender=actor, dispatch_uid=f"{uid}-{actor}-pd")
         post_delete.connect(_on_pending, sender=actor, dispatch_uid=f"{uid}-{actor}-d")

@@ -187,27 +187,24 @@ class InitiativeFilter(django_filters.FilterSet):
     def results(self):
         """The filtered initiatives in the chosen order (exports, API)."""
         initiatives = Initiative.objects.filter(pk__in=self.qs.values("pk"))
-        if self.sort == "pertinence":
-            initiatives = initiatives.annotate(
-                rank=SearchRank(F("search_vector"), search_query(self.text))
-            )
-        return initiatives.order_by(*ORDERINGS[self.sort], "pk")
+        return self._sorted(initiatives, "search_vector")
 
     def page_of_results(self, number, size, count):
         """One page of initiatives: the listing rows are sorted and cut, then the initiatives
         of the page fetched by primary key. `count` is the number of results (facet_counts
         gives it for free)."""
-        rows = self.qs
-        if self.sort == "pertinence":
-            rows = rows.annotate(
-                rank=SearchRank(F("initiative__search_vector"), search_query(self.text))
-            )
-        rows = rows.order_by(*ORDERINGS[self.sort], "pk").values_list("pk", flat=True)
+        rows = self._sorted(self.qs, "initiative__search_vector").values_list("pk", flat=True)
         page = CountedPaginator(rows, size, count=count).get_page(number)
         ids = list(page.object_list)
         initiatives = Initiative.objects.select_related("parent").in_bulk(ids)
         page.object_list = [initiatives[pk] for pk in ids if pk in initiatives]
         return page
+
+    def _sorted(self, queryset, search_vector):
+        """In the chosen order; by relevance, ranked on the initiatives' search vector."""
+        if self.sort == "pertinence":
+            queryset = queryset.annotate(rank=SearchRank(F(search_vector), search_query(self.text)))
+        return queryset.order_by(*ORDERINGS[self.sort], "pk")
 
     def _rows_without(self, name):
         with self._leaving_out(name):
