@@ -191,7 +191,7 @@ class Affiliation(models.Model):
 class InvolvementQuerySet(models.QuerySet):
     def published(self):
         """Involvements whose initiative and actor are both public."""
-        return self.with_public_actor().filter(initiative__in=Initiative.objects.published())
+        return self.with_public_actor().filter(initiative__is_public=True)
 
     def with_public_actor(self):
         """Involvements of a published organisation or person, for use inside a query that
@@ -281,7 +281,7 @@ class Involvement(models.Model):
 class FundingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(
-            initiative__in=Initiative.objects.published(),
+            initiative__is_public=True,
             beneficiary__in=Organisation.objects.published(),
         )
 

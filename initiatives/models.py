@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Least, Length, Substr
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
@@ -192,9 +192,14 @@ class TreeNode(models.Model):
     class Meta:
         abstract = True
 
+    # Columns the database computes on every write; read back after a save.
+    derived_fields = ("lineage",)
+
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        self.lineage = type(self).objects.values_list("lineage", flat=True).get(pk=self.pk)
+        values = type(self).objects.values_list(*self.derived_fields).get(pk=self.pk)
+        for name, value in zip(self.derived_fields, values, strict=True):
+            setattr(self, name, value)
 
     def clean(self):
         super().clean()
@@ -472,12 +477,13 @@ class SourceCitation(models.Model):
 
 class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
     def published(self):
-        """Published initiatives whose every ancestor is published too: those with a row in
-        the listing (see `Listing`)."""
-        return self.filter(listing__isnull=False)
+        """Published initiatives whose every ancestor is published too (`is_public`, which
+        PostgreSQL keeps on every write, whatever wrote the row)."""
+        return self.filter(is_public=True)
 
     def with_public_lineage(self):
-        """The rule the listing is built from: published, and every ancestor published."""
+        """The publication rule computed afresh from its definition, for checks: published,
+        and every ancestor published."""
         hidden_ancestor = Initiative.objects.exclude(
             publication_state=PublicationState.PUBLISHED
         ).filter(InLineage(F("pk"), OuterRef("lineage")))
@@ -599,10 +605,13 @@ class Initiative(TreeNode, Publishable):
     search_vector = search_vector_field(
         A=["title", "acronym"], B=["summary"], C=["objectives", "body"]
     )
+    # Published with every ancestor published: computed by a trigger on every insert and
+    # update and cascaded to the subtree (migration 0007), never written by Python.
+    is_public = models.BooleanField("public", default=False, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["lineage", "sort_key", "search_vector"],
+        excluded_fields=["lineage", "sort_key", "search_vector", "is_public"],
         m2m_fields=[themes, territories, activity_types],
     )
 
@@ -621,6 +630,8 @@ class Initiative(TreeNode, Publishable):
                 condition=not_before("end", "start"), name="initiatives_initiative_end_after_start"
             ),
         ]
+
+    derived_fields = ("lineage", "is_public")
 
     def __str__(self):
         return self.title
@@ -667,9 +678,10 @@ class Listing(models.Model):
     public pages filter, count and sort on, so that they never scan the wide initiative rows
     nor join the link tables: the trees are flattened into arrays with GIN indexes.
 
-    It is derived data, rebuilt row by row by `actors.listing` in the transaction of every
-    change that affects it (initiatives, their themes and territories, the trees, actors and
-    their involvements), and wholly by `manage.py refresh_listing` after bulk writes.
+    It is derived data, kept by PostgreSQL triggers (actors migration 0006) in the transaction
+    of every write that affects a row, whatever wrote it: initiatives, their themes and
+    territories, the trees, territory successions, actors and their involvements. It speeds
+    reads up; it never decides visibility (`Initiative.is_public` does).
     """
 
     initiative = models.OneToOneField(
@@ -720,14 +732,29 @@ class ListingTotalQuerySet(models.QuerySet):
     def count_of(self, column, key):
         """How many public initiatives hold this value ("territories", 12): the count of a
         territory's or theme's page, without counting the rows."""
-        return self.filter(column=column, key=str(key)).values_list("count", flat=True).first() or 0
+        rows = self.filter(column=column, key=str(key))
+        return rows.aggregate(count=Sum("count"))["count"] or 0
+
+    def summed(self):
+        """(column, key, count) rows: a value's deltas added up, zero counts left out."""
+        return (
+            self.values("column", "key")
+            .annotate(total=Sum("count"))
+            .filter(total__gt=0)
+            .values_list("column", "key", "total")
+        )
 
 
 class ListingTotal(models.Model):
     """How many listing rows hold each value of each array or choice column ("total" and ""
     for all of them): the counts of the unfiltered index and of the territory and theme pages,
-    which would otherwise count up to every public initiative. Kept with the listing, by the
-    same statements (`actors.listing`)."""
+    which would otherwise count up to every public initiative.
+
+    Kept by the database with the listing (actors migration 0006). A value's count is the sum
+    of its rows: each change inserts its deltas (so two transactions never wait for one
+    another on a shared counter) and folds them into one row when no other transaction is
+    folding at the same time.
+    """
 
     column = models.CharField(max_length=20)
     key = models.CharField(max_length=64, blank=True)
@@ -737,10 +764,7 @@ class ListingTotal(models.Model):
 
     class Meta:
         verbose_name = "total de l'index public"
-        constraints = [
-            models.UniqueConstraint(fields=["column", "key"], name="initiatives_listingtotal_key")
-        ]
-        indexes = [models.Index(fields=["column", "-count"], name="initiatives_listingtotal_top")]
+        indexes = [models.Index(fields=["column", "key"], name="initiatives_listingtotal_key")]
 
     def __str__(self):
         return f"{self.column} {self.key}: {self.count}"
@@ -748,7 +772,7 @@ class ListingTotal(models.Model):
 
 class MilestoneQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(initiative__in=Initiative.objects.published())
+        return self.filter(initiative__is_public=True)
 
 
 class Milestone(models.Model):
@@ -770,8 +794,8 @@ class Milestone(models.Model):
 
 class EventQuerySet(models.QuerySet):
     def published(self):
-        """Events of published initiatives."""
-        return self.filter(initiative__in=Initiative.objects.published())
+        """Events of public initiatives."""
+        return self.filter(initiative__is_public=True)
 
     def upcoming(self, today):
         """Planned events whose (partial) date is today or later: "2026" counts in 2026."""
@@ -858,9 +882,7 @@ class Event(models.Model):
 class KeyFigureQuerySet(models.QuerySet):
     def published(self):
         """Figures of published initiatives, and figures about a territory alone."""
-        return self.filter(
-            Q(initiative__in=Initiative.objects.published()) | Q(initiative__isnull=True)
-        )
+        return self.filter(Q(initiative__is_public=True) | Q(initiative__isnull=True))
 
 
 class KeyFigure(models.Model):
