@@ -1,11 +1,15 @@
 from django.core.management.base import BaseCommand
 
-from actors import listing
+from portal.models import rebuild_derived
 
 
 class Command(BaseCommand):
-    help = "Rebuild the listing of public initiatives (after raw SQL or bulk writes)."
+    help = (
+        "Reconstruit les données dérivées (index public, totaux, vocabulaire de la recherche) "
+        "et invalide les pages en cache. Inutile après une écriture ordinaire : la base les "
+        "tient à jour d'elle-même."
+    )
 
     def handle(self, *args, **options):
-        listing.refresh()
-        self.stdout.write("Index public reconstruit.")
+        rebuild_derived()
+        self.stdout.write("Index public, totaux et vocabulaire reconstruits.")
