@@ -5,7 +5,7 @@ import re
 
 import markdown
 import nh3
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.safestring import mark_safe
 
 MARKDOWN_TTL = 24 * 3600
@@ -42,15 +42,15 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
 
 def render_markdown(text):
-    """Safe HTML of the text; kept in the cache under a digest of the text, since the same text
-    always gives the same HTML (an edited text has a new digest)."""
+    """Safe HTML of the text; kept in this process's memory under a digest of the text, since
+    the same text always gives the same HTML (an edited text has a new digest)."""
     if not text:
         return ""
     key = "markdown:" + hashlib.sha256(text.encode()).hexdigest()
-    html = cache.get(key)
+    html = caches["local"].get(key)
     if html is None:
         html = _render(text)
-        cache.set(key, html, MARKDOWN_TTL)
+        caches["local"].set(key, html, MARKDOWN_TTL)
     return mark_safe(html)
 
 

@@ -6,6 +6,4 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail"
 
     def ready(self):
-        from portal import cache, security  # noqa: F401  (security connects the login log)
-
-        cache.connect_signals()
+        from portal import security  # noqa: F401  (security connects the login log)

@@ -1,110 +1,166 @@
-"""Anonymous public pages served from a cache, never stale once a change is committed.
+"""Anonymous public pages and computed fragments served from a cache, never stale once a change
+is committed, and not flushed by changes the public cannot see.
 
-Every change to the registry (a save, a deletion, a publication, a change of links) bumps one
-version number in PostgreSQL, in the same transaction as the change. Cached pages are stored
-under keys holding that version, and each request reads it (one primary-key lookup), so a
-committed change makes every cached page unreachable at once, in every process. Staff (who
-have a session cookie) always get fresh pages.
+PostgreSQL notes every committed change the public can see (`portal.RegistryChange`, kept by
+triggers whatever wrote the data), in two sections: "pages" (anything shown on a public page)
+and "counts" (the counts of the public index). Cached pages are keyed on the pages version and
+facet counts on the counts version, read once a request; so a draft save changes neither, an
+edit of a published text changes the pages but keeps every facet count cached, and only a
+change of what is counted (a publication, a re-filing) recomputes the counts.
+
+Entries live in Django's cache framework ("default": the database cache unless a Redis URL is
+configured, shared by every process and server), with this process's memory in front of it.
+Staff (who have a session cookie) always get fresh pages.
 """
 
+import base64
 import hashlib
-import json
+import pickle
+import random
+from datetime import UTC, datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, connections, router
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
+from django.utils.cache import cc_delim_re
 
 PAGE_TTL = 600  # seconds; entries of older versions are never read again and simply expire
 # robots.txt stays a trivial view (the benchmark's baseline); exports stream, never cached.
 UNCACHED_PREFIXES = (
     "/admin/", "/api/", "/healthz", "/robots.txt", "/static/", "/media/", "/initiatives/export.",
 )  # fmt: skip
-REGISTRY_APPS = ("initiatives", "actors")
+SECTIONS = ("pages", "counts")
+CACHE_HEADER = "X-Registre-Cache"  # "hit" or "miss", for operators and `make bench`
+
+
+class CacheRouter:
+    """The database cache's table is read and written through the "cache" connection (the same
+    database), so that its round trips are not part of the request's transaction; nothing is
+    migrated through that connection."""
+
+    def _route(self, model):
+        return "cache" if model._meta.app_label == "django_cache" else None
+
+    def db_for_read(self, model, **hints):
+        return self._route(model)
+
+    def db_for_write(self, model, **hints):
+        return self._route(model)
+
+    def allow_migrate(self, db, app_label, **hints):
+        return False if db == "cache" else None
+
+
+class PostgresCache(DatabaseCache):
+    """Django's database cache, writing an entry in one statement (an upsert) instead of
+    counting the table and reading the key first, and forgetting expired entries now and then
+    (about one write in CULL_CHANCE); `incr` is atomic across processes (a row lock)."""
+
+    CULL_CHANCE = 100
+
+    def _write_connection(self):
+        return connections[router.db_for_write(self.cache_model_class)]
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        timeout = self.get_backend_timeout(timeout)
+        expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=UTC)
+        connection = self._write_connection()
+        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            if random.randrange(self.CULL_CHANCE) == 0:
+                cursor.execute(f"DELETE FROM {table} WHERE expires < now()")
+            cursor.execute(
+                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
+                "ON CONFLICT (cache_key) DO UPDATE "
+                "SET value = EXCLUDED.value, expires = EXCLUDED.expires",
+                [key, encoded, connection.ops.adapt_datetimefield_value(expires)],
+            )
+
+    def incr(self, key, delta=1, version=None):
+        connection = self._write_connection()
+        with transaction.atomic(using=connection.alias):
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(self._table)
+                cursor.execute(
+                    f"SELECT expires FROM {table} WHERE cache_key = %s FOR UPDATE",
+                    [self.make_and_validate_key(key, version=version)],
+                )
+                row = cursor.fetchone()
+            value = self.get(key, version=version)
+            if row is None or value is None:
+                raise ValueError(f"Key '{key}' not found")
+            value += delta
+            remaining = (row[0] - datetime.now(tz=UTC)).total_seconds()
+            self.set(key, value, max(1, int(remaining)), version=version)
+        return value
+
+
+class TieredCache:
+    """This process's memory in front of the shared cache: a hit in memory costs no round trip,
+    a miss there reads the shared cache (and remembers what it found)."""
+
+    def __init__(self):
+        self.local = caches["local"]
+        self.shared = caches["default"]
+
+    def get(self, key, default=None):
+        value = self.local.get(key)
+        if value is None:
+            value = self.shared.get(key)
+            if value is not None:
+                self.local.set(key, value, PAGE_TTL)
+        return default if value is None else value
+
+    def set(self, key, value, timeout=PAGE_TTL):
+        self.shared.set(key, value, timeout)
+        self.local.set(key, value, timeout)
+
+    def clear(self):
+        self.local.clear()
+        self.shared.clear()
+
+
+tiered = TieredCache()
 
 
 def reading():
-    """The connection public reads go to (a replica, with a database router): the version is
+    """The connection public reads go to (a replica, with a database router): the versions are
     read where the data is, so a page never holds data older than its version."""
-    return connections[router.db_for_read(apps.get_model("portal", "RegistryVersion"))]
+    return connections[router.db_for_read(apps.get_model("portal", "RegistryChange"))]
 
 
-def current_version():
+def current_versions():
+    """{section: version}, each the number of committed changes noted in that section."""
     with reading().cursor() as cursor:
-        cursor.execute("SELECT number FROM portal_registryversion WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else 0
+        cursor.execute("SELECT section, SUM(weight) FROM portal_registrychange GROUP BY section")
+        versions = dict(cursor.fetchall())
+    return {section: int(versions.get(section, 0)) for section in SECTIONS}
 
 
-def remembered(name, parts, compute, version=None):
+def versions_for(request):
+    """The versions read once for this request (by the page cache), or read now."""
+    versions = getattr(request, "registry_versions", None) if request is not None else None
+    return versions or current_versions()
+
+
+def remembered(name, parts, compute, request=None, section="counts"):
     """A value computed from the registry (a fragment, such as facet counts), kept under the
-    registry's version: like the pages, it is never read again once a change is committed.
-
-    Two levels: this process's cache, then a table every process and server shares, so an
-    expensive fragment is computed once per version rather than once per worker. The value
-    must survive a JSON round trip (lists, strings, numbers). `version`: the one the page
-    cache read for this request, if any.
+    version of its section: like the pages, it is never read again once a change in that
+    section is committed, and it is computed once per version for every process and server.
     """
-    if version is None:
-        version = current_version()
-    digest = hashlib.sha256(repr((name, version, parts)).encode()).hexdigest()
-    key = f"{name}:{digest}"
-    value = cache.get(key)
-    if value is not None:
-        return value
-    with reading().cursor() as cursor:
-        cursor.execute("SELECT value FROM portal_fragment WHERE key = %s", [digest])
-        row = cursor.fetchone()
-    if row is not None:
-        value = json.loads(row[0])
-    else:
+    version = versions_for(request)[section]
+    digest = hashlib.sha256(repr((name, section, version, parts)).encode()).hexdigest()
+    key = f"fragment:{name}:{digest}"
+    value = tiered.get(key)
+    if value is None:
         value = compute()
-        writing = connections[router.db_for_write(apps.get_model("portal", "Fragment"))]
-        with writing.cursor() as cursor:
-            cursor.execute(STORE_FRAGMENT, [version, digest, version, json.dumps(value)])
-    cache.set(key, value, PAGE_TTL)
+        tiered.set(key, value)
     return value
-
-
-# One statement: store the fragment, forget those of older versions.
-STORE_FRAGMENT = """
-WITH forgotten AS (DELETE FROM portal_fragment WHERE version < %s)
-INSERT INTO portal_fragment (key, version, value) VALUES (%s, %s, %s)
-ON CONFLICT (key) DO NOTHING
-"""
-
-
-def bump_version(**kwargs):
-    """Called on every change to a registry model, inside the change's transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO portal_registryversion (id, number) VALUES (1, 1) "
-            "ON CONFLICT (id) DO UPDATE SET number = portal_registryversion.number + 1"
-        )
-
-
-def connect_signals():
-    for model in apps.get_models():
-        if model._meta.app_label in REGISTRY_APPS:
-            uid = f"registry-version-{model._meta.label_lower}"
-            post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(_on_change, sender=model, dispatch_uid=f"{uid}-delete")
-            for field in model._meta.local_many_to_many:
-                m2m_changed.connect(
-                    _on_m2m_change,
-                    sender=field.remote_field.through,
-                    dispatch_uid=f"{uid}-{field.name}",
-                )
-
-
-def _on_change(sender, raw=False, **kwargs):
-    bump_version()
-
-
-def _on_m2m_change(sender, action, **kwargs):
-    if action.startswith("post_"):
-        bump_version()
 
 
 def _cacheable(request):
@@ -115,15 +171,30 @@ def _cacheable(request):
     )
 
 
-def _key(request, version):
+def _page_key(request):
+    # The scheme, host and full path, under the version of the public pages.
     variant = request.headers.get("X-Requested-With", "")
-    raw = f"{version}|{request.get_full_path()}|{variant}|{request.is_secure()}"
+    raw = f"{request.registry_versions['pages']}|{request.build_absolute_uri()}|{variant}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _varied_on(response):
+    return sorted(
+        header.strip().lower() for header in cc_delim_re.split(response.get("Vary", "")) if header
+    )
+
+
+def _values_of(request, headers):
+    return [request.headers.get(header, "") for header in headers]
 
 
 class AnonymousPageCacheMiddleware:
     """Whole responses for visitors without a session; placed inside the security middleware so
-    that cached pages still get every security header."""
+    that cached pages still get every security header.
+
+    A stored page keeps the headers it varies on (`Vary`) and their values in the request that
+    built it: a request that differs in one of them is not answered from it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -132,17 +203,24 @@ class AnonymousPageCacheMiddleware:
         if not _cacheable(request):
             return self.get_response(request)
         # Kept on the request for the fragments of the page (`remembered`).
-        request.registry_version = current_version()
-        key = _key(request, request.registry_version)
-        cached = cache.get(key)
+        request.registry_versions = current_versions()
+        key = _page_key(request)
+        cached = tiered.get(key)
         if cached is not None:
-            return cached
+            headers, values, response = cached
+            if _values_of(request, headers) == values:
+                response[CACHE_HEADER] = "hit"
+                return response
         response = self.get_response(request)
+        response[CACHE_HEADER] = "miss"
         if (
             response.status_code == 200
             and not response.streaming
             and not response.cookies
             and "no-store" not in response.get("Cache-Control", "")
+            and "private" not in response.get("Cache-Control", "")
         ):
-            cache.set(key, response, PAGE_TTL)
+            headers = _varied_on(response)
+            if "*" not in headers:
+                tiered.set(key, (headers, _values_of(request, headers), response), PAGE_TTL)
         return response

@@ -23,7 +23,7 @@ from initiatives.models import (
     Territory,
     Theme,
 )
-from portal.cache import current_version, reading, remembered
+from portal.cache import reading, remembered
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 ACTOR_OPTIONS = 40  # the most frequent actors of the current results, plus the one chosen
@@ -221,13 +221,12 @@ class InitiativeFilter(django_filters.FilterSet):
         keys = keys or {}
         chosen = [name for name in self.FACETS if self.form.cleaned_data.get(name)]
         free = [name for name in self.FACETS if name not in chosen]
-        version = getattr(self.request, "registry_version", None) or current_version()
-        counts = self._count(self.qs, free, keys, version, with_total=True)
+        counts = self._count(self.qs, free, keys, with_total=True)
         for name in chosen:
-            counts.update(self._count(self._rows_without(name), [name], keys, version))
+            counts.update(self._count(self._rows_without(name), [name], keys))
         return counts
 
-    def _count(self, rows, facets, keys, version, with_total=False):
+    def _count(self, rows, facets, keys, with_total=False):
         """One query: the counts of these facets over the rows (and their number).
 
         Over every public initiative, the totals kept with the listing answer. Otherwise the
@@ -251,7 +250,7 @@ class InitiativeFilter(django_filters.FilterSet):
             f"({part})" for part in parts
         )
         params = [*rows_params, *params]
-        rows = remembered("facets", (sql, params), lambda: self._run(sql, params), version)
+        rows = remembered("facets", (sql, params), lambda: self._run(sql, params), self.request)
         counts = {facet: {} for facet in facets}
         for facet, key, number in rows:
             if facet == "total":
@@ -264,21 +263,19 @@ class InitiativeFilter(django_filters.FilterSet):
         columns = {FACET_COLUMNS[facet][0]: facet for facet in facets}
         shown = {"themes": keys.get("thematique"), "territories": keys.get("territoire")}
         actor = self._value("acteur")
-        totals = ListingTotal.objects.filter(count__gt=0)
         wanted = Q(column="total") | Q(column__in=["kind", "status", "roles"])
         for column, values in shown.items():
             wanted |= Q(column=column) & (
                 Q(key__in=map(str, values)) if values is not None else Q()
             )
-        counted = totals.filter(wanted)
-        organisations = totals.filter(column="organisations")
-        top = organisations.order_by("-count", "key")[:ACTOR_OPTIONS]
+        counted = ListingTotal.objects.filter(wanted).summed()
+        organisations = ListingTotal.objects.filter(column="organisations").summed()
+        top = organisations.order_by("-total", "key")[:ACTOR_OPTIONS]
         chosen = organisations.filter(key=str(actor.pk) if actor is not None else "")
-        rows = counted.values_list("column", "key", "count").union(
-            top.values_list("column", "key", "count"),
-            chosen.values_list("column", "key", "count"),
-            all=True,
-        )
+        query = counted.union(top, chosen, all=True)
+        sql, params = query.query.sql_with_params()
+        # The totals are deltas summed per value: kept with the other counts of this version.
+        rows = remembered("totals", (sql, params), lambda: self._run(sql, params), self.request)
         counts = {facet: {} for facet in facets}
         if with_total:
             counts["total"] = 0  # an empty registry has no totals yet

@@ -1,52 +1,38 @@
 import re
 import unicodedata
 from collections import Counter
-from itertools import chain
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import models, transaction
+from django.db import connections, models
 from django.db.models import F, Value
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 
-from actors.models import Organisation
-from initiatives.models import Initiative
-
-# Page cache --------------------------------------------------------------------------------
+# Changes the public can see ------------------------------------------------------------------
 
 
-class RegistryVersion(models.Model):
-    """One row, bumped by every change to the registry: cached public pages are keyed on it."""
+class RegistryChange(models.Model):
+    """Changes the public can see, noted by PostgreSQL triggers (migration 0005) in the
+    transaction of the write, whatever made it: a section's version is the sum of its weights,
+    which grows with every committed change and never goes back. Cached pages and fragments
+    are keyed on the versions, so a commit makes the older ones unreachable at once.
 
-    number = models.BigIntegerField(default=0)
+    Rows are only inserted (two writers never wait for one another on a shared counter), then
+    folded into one row a section by whichever transaction gets to fold without waiting.
+    """
 
-    class Meta:
-        verbose_name = "version du registre"
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(pk=1), name="portal_registryversion_single_row"
-            )
-        ]
+    class Section(models.TextChoices):
+        PAGES = "pages", "pages publiques"
+        COUNTS = "counts", "comptes de l'index"
 
-    def __str__(self):
-        return str(self.number)
-
-
-class Fragment(models.Model):
-    """A value computed from the registry (facet counts), shared by every process and server:
-    computed once per registry version, not once per worker. Rows of older versions are
-    deleted as newer ones arrive (see portal.cache.remembered)."""
-
-    key = models.CharField(max_length=64, primary_key=True)
-    version = models.BigIntegerField(db_index=True)
-    value = models.TextField()  # JSON
+    section = models.CharField(max_length=10, choices=Section)
+    weight = models.BigIntegerField()
 
     class Meta:
-        verbose_name = "fragment en cache"
+        verbose_name = "changement public"
+        indexes = [models.Index(fields=["section"], name="portal_registrychange_section")]
 
     def __str__(self):
-        return self.key
+        return f"{self.section} +{self.weight}"
 
 
 # Search vocabulary -------------------------------------------------------------------------
@@ -80,30 +66,12 @@ def vocabulary(texts):
 
 
 class SearchWordQuerySet(models.QuerySet):
-    def learn(self, *texts):
-        """Add the words of the texts that are not known yet. Insert-only (ON CONFLICT DO
-        NOTHING, in key order): concurrent saves never block each other for long nor fail."""
-        words = [SearchWord(word=key, spelling=spelling) for key, spelling in vocabulary(texts)]
-        self.bulk_create(words, ignore_conflicts=True)
-
     def rebuild(self):
-        """Replace the vocabulary by the words of the titles of the public initiatives and the
-        names of the public organisations: after a bulk load (which sends no signal), and to
-        forget the words of records unpublished since."""
-        texts = chain(
-            Initiative.objects.using(self.db)
-            .published()
-            .values_list("title", flat=True)
-            .iterator(5000),
-            Organisation.objects.using(self.db)
-            .published()
-            .values_list("name", flat=True)
-            .iterator(5000),
-        )
-        words = [SearchWord(word=key, spelling=spelling) for key, spelling in vocabulary(texts)]
-        with transaction.atomic(using=self.db):
-            self.all().delete()
-            self.bulk_create(words, batch_size=5000)
+        """Every word of the titles of the public initiatives and the names of the published
+        organisations, in its most frequent spelling: forgets the words of records unpublished
+        since they were learnt (the triggers of migration 0005 only add words)."""
+        with connections[self.db].cursor() as cursor:
+            cursor.execute("SELECT registre_search_words_rebuild()")
 
     def closest(self, keys, threshold):
         """{key: the known word most similar to it} for the keys (unaccented, lower-case
@@ -128,7 +96,8 @@ class SearchWord(models.Model):
     """A word of the title of a public initiative or the name of a public organisation, from
     which a mistyped query is corrected ("econmie" → "économie").
 
-    Filled as records are published (see `learn_words`) and never pruned on the way: a word
+    Learnt by PostgreSQL as records become public (migration 0005) and never pruned on the
+    way: a word
     may outlive the record that brought it, so a correction is offered only when the
     corrected query finds a public record (portal.search.suggestion).
     """
@@ -141,19 +110,20 @@ class SearchWord(models.Model):
     class Meta:
         verbose_name = "mot du vocabulaire de recherche"
         verbose_name_plural = "vocabulaire de recherche"
-        constraints = [models.UniqueConstraint(fields=["word"], name="portal_searchword_unique")]
         indexes = [
-            GinIndex(OpClass(F("word"), name="gin_trgm_ops"), name="portal_searchword_trigram")
+            # Not unique: two transactions learning the same new word must not wait for one
+            # another; a word learnt twice at once is harmless, and rebuilt away.
+            models.Index(fields=["word"], name="portal_searchword_word"),
+            GinIndex(OpClass(F("word"), name="gin_trgm_ops"), name="portal_searchword_trigram"),
         ]
 
     def __str__(self):
         return self.spelling
 
 
-@receiver(post_save, sender=Initiative, dispatch_uid="search-words-initiative")
-@receiver(post_save, sender=Organisation, dispatch_uid="search-words-organisation")
-def learn_words(sender, instance, **kwargs):
-    """Words of a record saved as published. An initiative under an unpublished parent counts
-    too: its words are then known when the parent is published, which saves no child."""
-    if instance.is_published:
-        SearchWord.objects.learn(instance.title if sender is Initiative else instance.name)
+def rebuild_derived(using="default"):
+    """Visibility, the public listing and its totals, and the search vocabulary again from the
+    records, and every cached page and count invalidated: after a bulk load that deferred them
+    (`registre.bulk_load`), or to repair. Ordinary writes need none of it."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT registre_rebuild_derived()")

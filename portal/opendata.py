@@ -41,10 +41,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connections, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from actors import listing
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
 from initiatives.models import (
     ActivityType,
@@ -63,7 +62,7 @@ from initiatives.models import (
 )
 from initiatives.partial_dates import PartialDate
 from portal.exports import FORMULA_START
-from portal.models import RegistryVersion, SearchWord
+from portal.models import rebuild_derived
 
 JSON_MEMBER = "registre.json"
 README_MEMBER = "README.txt"
@@ -874,6 +873,9 @@ def load(path, using="default"):
                     f"La base « {connection.settings_dict['NAME']} » contient déjà des données du "
                     f"registre ({', '.join(non_empty)}) : chargez dans une base migrée et vide."
                 )
+            # The derived tables are built once at the end, not after each bulk insert.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL registre.bulk_load = 'on'")
             resolver = Resolver(tables, using)
             for table in TABLES:
                 insert(table, build_objects(table, tables[table.name], resolver), using)
@@ -881,13 +883,7 @@ def load(path, using="default"):
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
-            # No save() signal fired: the public listing and the cached pages must see the
-            # new registry.
-            listing.refresh(using=using)
-            SearchWord.objects.db_manager(using).rebuild()
-            versions = RegistryVersion.objects.using(using)
-            if not versions.filter(pk=1).update(number=F("number") + 1):
-                versions.create(pk=1, number=1)
+            rebuild_derived(using)
     except (IntegrityError, DataError) as error:
         raise OpenDataError(f"L'archive ne se charge pas : {error}") from None
     return {table.name: len(tables[table.name]) for table in TABLES}

@@ -138,16 +138,38 @@ def database_settings():
 
 
 DATABASES = {"default": database_settings()}
+# The shared cache's table, on a connection of its own (portal.cache.CacheRouter): cache reads
+# and writes stay outside the request's transaction, as they would with Redis.
+DATABASES["cache"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["portal.cache.CacheRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per-process memory is enough: cached pages are keyed on the registry's version, read from
-# PostgreSQL by every request (portal.cache), so no process serves a page older than a change.
-CACHES = {
-    "default": {
+
+def cache_settings():
+    """The shared cache (pages, fragments, the open-data rate limit), one for every process and
+    server: PostgreSQL's own table by default, so nothing more runs; Redis when
+    DJANGO_CACHE_URL says so. Each process keeps recent entries in memory in front of it."""
+    url = os.environ.get("DJANGO_CACHE_URL", "").strip()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    elif url:
+        raise ImproperlyConfigured(
+            "DJANGO_CACHE_URL: une adresse redis://, rediss:// ou unix:// est attendue."
+        )
+    else:
+        shared = {
+            "BACKEND": "portal.cache.PostgresCache",
+            "LOCATION": "portal_cache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_CACHE_ENTRIES", 20000), "CULL_FREQUENCY": 4},
+        }
+    local = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_PAGE_CACHE_ENTRIES", 2000)},
     }
-}
+    return {"default": shared, "local": local}
+
+
+CACHES = cache_settings()
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, and the only sane default for links
 
 AUTH_PASSWORD_VALIDATORS = [

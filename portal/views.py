@@ -35,7 +35,8 @@ def home(request):
             Organisation.objects.published().count(),
             Territory.objects.count(),
         ],
-        getattr(request, "registry_version", None),
+        request,
+        section="pages",  # published organisations and territories count too
     )
     return render(
         request,

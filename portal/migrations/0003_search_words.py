@@ -1,35 +1,10 @@
-from itertools import chain
-
 import django.contrib.postgres.indexes
 from django.db import migrations, models
-from django.db.models import Exists, F, Func, OuterRef
-
-from portal.models import vocabulary
 
 
 def fill_vocabulary(apps, schema_editor):
-    """The words of the public titles and names, from the models as they are here (the
-    querysets' published() is not available to a migration: its rule is spelled out)."""
-    Initiative = apps.get_model("initiatives", "Initiative")
-    Organisation = apps.get_model("actors", "Organisation")
-    SearchWord = apps.get_model("portal", "SearchWord")
-    in_lineage = Func(
-        F("pk"), OuterRef("lineage"), template="%(expressions)s)", arg_joiner=" = ANY(",
-        output_field=models.BooleanField(),
-    )  # fmt: skip
-    hidden_ancestor = Initiative.objects.exclude(publication_state="published").filter(in_lineage)
-    initiatives = Initiative.objects.filter(publication_state="published").filter(
-        ~Exists(hidden_ancestor)
-    )
-    organisations = Organisation.objects.filter(publication_state="published")
-    texts = chain(
-        initiatives.values_list("title", flat=True).iterator(5000),
-        organisations.values_list("name", flat=True).iterator(5000),
-    )
-    SearchWord.objects.bulk_create(
-        [SearchWord(word=key, spelling=spelling) for key, spelling in vocabulary(texts)],
-        batch_size=5000,
-    )
+    """Filled the vocabulary with the application's code of the time; the database now learns
+    and rebuilds it itself (migration 0005), so this step does nothing."""
 
 
 class Migration(migrations.Migration):

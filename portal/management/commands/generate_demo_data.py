@@ -21,12 +21,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from actors import listing
 from initiatives.models import Territory, Theme
 from portal import demo_data as vocab
-from portal.cache import bump_version
 from portal.demo_data import pick
-from portal.models import SearchWord
 
 REGION_SLUG = "hauts-de-france"
 LOADED_TABLES = [
@@ -141,6 +138,8 @@ class Loader:
         # Check what is pending now (ALTER TABLE refuses a table with pending checks), and the
         # rows of each statement at its end from here on.
         self.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # The listing, its totals and the search vocabulary are built once, after the load.
+        self.execute("SET LOCAL registre.bulk_load = 'on'")
         [(existing,)] = self.execute("SELECT count(*) FROM initiatives_initiative")
         restore = []
         if self.count > existing:
@@ -158,13 +157,18 @@ class Loader:
         # The planner needs the new row counts before the listing is built from them.
         self.phase("ANALYZE", self.analyze)
         # Before its GIN indexes are rebuilt: building them at once is faster than row by row.
-        self.phase("index public des initiatives", listing.refresh)
+        self.phase(
+            "index public des initiatives", self.execute, "SELECT registre_listing_rebuild()"
+        )
         if restore:
             self.phase("index GIN et clés étrangères rétablis", self.restore, restore)
-        self.phase("vocabulaire de la recherche", SearchWord.objects.rebuild)
+        self.phase(
+            "vocabulaire de la recherche", self.execute, "SELECT registre_search_words_rebuild()"
+        )
         self.execute("SET CONSTRAINTS ALL DEFERRED")
-        # COPY sends no signal: cached public pages must still see the new rows.
-        bump_version()
+        # The derived tables were deferred for the load (registre.bulk_load): cached pages and
+        # counts must see the new rows.
+        self.execute("SELECT registre_note_change('counts'), registre_note_change('pages')")
 
     def suspend(self):
         """Drop the GIN indexes of the initiatives and the foreign keys of the loaded tables;
