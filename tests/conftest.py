@@ -2,9 +2,10 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
+from django.test import TransactionTestCase
 
 from actors.models import Organisation, Person
 from initiatives.models import Initiative, PublicationState, Territory
@@ -12,12 +13,30 @@ from portal import staff
 
 _serial = itertools.count(1)
 
+# The shared cache has a connection of its own (a mirror of the test database): every test
+# that uses the database may use it.
+TransactionTestCase.databases = {"default", "cache"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_the_cache_connection(django_db_setup):
+    # Its own connection to the test database: closed before the database is dropped.
+    yield
+    from django.db import connections
+
+    connections["cache"].close()
+
 
 @pytest.fixture(autouse=True)
-def _empty_page_cache():
-    # The registry version lives in the database and is rolled back after each test: pages
-    # cached by one test must not answer the next one.
-    cache.clear()
+def _empty_page_cache(request):
+    # The registry's versions live in the database and go back after each test: pages cached
+    # by one test must not answer the next one. The shared cache is a database table (emptied
+    # only for tests that use the database: the others cannot have filled it).
+    caches["local"].clear()
+    if request.node.get_closest_marker("django_db"):
+        with request.getfixturevalue("django_db_blocker").unblock():
+            request.getfixturevalue("django_db_setup")
+            caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

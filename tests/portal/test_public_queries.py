@@ -114,16 +114,17 @@ PAGES = {
     "site plan": lambda world: "/plan-du-site/",
     "not found": lambda world: "/initiatives/pas-de-fiche/",
 }
-# Each count includes one lookup of the registry version by the page cache (portal.cache).
+# Each count includes one lookup of the registry's versions by the page cache (portal.cache);
+# the shared cache's own round trips go through a connection of their own and are not counted.
 PINNED = {
-    "home": 10,  # its three counts are a fragment: looked up, counted, stored
-    # The index: the page cache's version, the tree options shown (themes, territories), the
+    "home": 8,  # its three counts are a fragment: counted once per version
+    # The index: the page cache's versions, the tree options shown (themes, territories), the
     # total and every free facet in one query (unfiltered: the listing's totals; filtered, the
-    # first time: + a look in the shared fragments and the storing of the result), the names
+    # first time only: a fragment kept under the counts' version), the names
     # of the top actors, the page's ids and its initiatives; plus each chosen filter's record
     # and its facet without it (+ 2).
     "initiatives": 7,
-    "initiatives, filtered and searched": 17,
+    "initiatives, filtered and searched": 11,
     "initiatives by start date": 7,
     "initiatives, page 2": 7,
     # A count (bounded by a LIMIT) and a ranking a section: 1 + 5 × 2, whatever the number of

@@ -47,3 +47,20 @@ def test_french_locale_and_paris_time():
     assert settings.LANGUAGE_CODE == "fr"
     assert settings.TIME_ZONE == "Europe/Paris"
     assert settings.USE_TZ is True
+
+
+def test_the_shared_cache_is_the_database_by_default_and_redis_when_asked(monkeypatch):
+    from portal.settings import cache_settings
+
+    monkeypatch.delenv("DJANGO_CACHE_URL", raising=False)
+    assert cache_settings()["default"]["BACKEND"] == "portal.cache.PostgresCache"
+    monkeypatch.setenv("DJANGO_CACHE_URL", "redis://127.0.0.1:6379/1")
+    shared = cache_settings()["default"]
+    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["LOCATION"] == "redis://127.0.0.1:6379/1"
+
+
+def test_rejects_a_cache_url_it_cannot_use():
+    result = run_setup(DJANGO_CACHE_URL="memcached://x", DJANGO_SECRET_KEY="k" * 50)
+    assert result.returncode != 0
+    assert "DJANGO_CACHE_URL" in result.stderr
