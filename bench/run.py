@@ -20,6 +20,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import writes
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -265,7 +267,7 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, Python {platform.python_version()}"
 
 
-def report(rows, generation, failover_result, suggestion_result):
+def report(rows, generation, failover_result, suggestion_result, write_lines=()):
     trivial = rows[0][2]["rps"]
     static = rows[1][2]["rps"]
     lines = [
@@ -305,6 +307,7 @@ def report(rows, generation, failover_result, suggestion_result):
         f"{failover_result['requests']} requests, {failover_result['errors']} errors "
         f"({failover_result['non2xx']} non-2xx), p99 {failover_result['p99']:.0f} ms."
     )
+    lines.extend(write_lines)
     text = "\n".join(lines) + "\n"
     out = ROOT / "bench" / "results" / f"{date.today():%Y-%m-%d}-{INITIATIVES}.md"
     out.parent.mkdir(exist_ok=True)
@@ -323,10 +326,14 @@ def main():
     server = start_gunicorn(env, port)
     try:
         rows = measure(env, port)
+        mixed_result = writes.mixed_workload(env, port, DURATION, CONNECTIONS)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report(rows, generation, failover(env), suggestion_time(env))
+    write_lines = writes.report_lines(
+        writes.write_cost(env), writes.saves_during_import(env), mixed_result
+    )
+    report(rows, generation, failover(env), suggestion_time(env), write_lines)
 
 
 if __name__ == "__main__":
