@@ -115,9 +115,9 @@ def test_a_conflict_names_only_the_fields_that_changed_since_the_form_was_opened
 
     assert response.status_code == 200
     form = response.context["adminform"].form
-    assert set(form.errors) == {"__all__", "title"}
     message = " ".join(form.non_field_errors())
     assert "titre" in message and "résumé" not in message
+    assert set(form.errors) == {"__all__", "title"}
     assert "« Leur titre »" in " ".join(form.errors["title"])
 
 
