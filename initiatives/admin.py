@@ -89,7 +89,7 @@ class VersionedInline:
     formset = VersionedInlineFormSet
 
     def get_fieldsets(self, request, obj=None):
-        keep = self.has_change_permission(request, obj) or self.has_add_permission(request, obj)
+        keep = self.has_change_permission(request, obj)
         return with_version_field(super().get_fieldsets(request, obj), keep)
 
 

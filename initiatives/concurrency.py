@@ -93,6 +93,10 @@ class ConcurrentEditForm(forms.ModelForm):
                 versions = row_versions(type(self.instance), [self.instance.pk])
             self.fields[VERSION_FIELD].initial = encode(versions.get(self.instance.pk, {}))
 
+    def has_changed(self):
+        # The version is not data: an inline row whose fields are unchanged is not saved.
+        return any(name != VERSION_FIELD for name in self.changed_data)
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is not None and not self.checked_by_formset:
@@ -210,7 +214,13 @@ class VersionedFormSetMixin:
 
     def clean(self):
         super().clean()
-        forms_ = [form for form in self.initial_forms if form.instance.pk is not None]
+        # A row whose POSTed values equal the stored ones is not saved: nothing to lose there.
+        forms_ = [
+            form
+            for form in self.initial_forms
+            if form.instance.pk is not None
+            and (form.has_changed() or (self.can_delete and self._should_delete_form(form)))
+        ]
         current = row_versions(self.model, [form.instance.pk for form in forms_], lock=True)
         removed = []
         for form in forms_:

@@ -15,8 +15,11 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 EMPTY = "—"
 ACTIONS = {"+": "Création", "~": "Modification", "-": "Suppression"}
-# Computed or kept by the database: never something a person changed.
-NOT_SHOWN = {"id", "updated_at", "created_at", "lineage", "sort_key", "search_vector"}
+# Computed or kept by the database, or where a source is attached: not what a person changed.
+NOT_SHOWN = {
+    *("id", "updated_at", "created_at", "lineage", "sort_key", "search_vector"),
+    *("content_type", "object_id"),
+}
 
 
 def when(moment):

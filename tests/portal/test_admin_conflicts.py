@@ -137,6 +137,16 @@ def test_saving_a_record_someone_saved_unchanged_meanwhile_is_not_a_conflict(
     assert initiative.summary == "Mon résumé"
 
 
+def test_inline_rows_left_as_they_were_are_not_saved_again(reviewer, initiative_with_event):
+    initiative, event = initiative_with_event
+    editor = logged_in(reviewer)
+    versions = event.history.count()
+    opened = editor.get(change_url(initiative))
+    response = editor.post(change_url(initiative), change_form_data(opened, summary="Mon résumé"))
+    assert response.status_code == 302
+    assert event.history.count() == versions
+
+
 def test_a_theme_linked_meanwhile_is_a_conflict_on_the_themes(
     reviewer, make_staff, make_initiative
 ):
