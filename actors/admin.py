@@ -8,24 +8,51 @@ from initiatives.admin import (
     PartOfInitiativeAdmin,
     PublicationAdmin,
     SourceInline,
+    VersionedInline,
+    source_name,
+    sources_of,
 )
+from initiatives.history import Part
+from initiatives.models import SourceCitation
 
 
-class InvolvementInline(admin.TabularInline):
+def involvement_name(record, names):
+    actor = (
+        names(Organisation, record.organisation_id)
+        if record.organisation_id
+        else names(Person, record.person_id)
+    )
+    return f"{actor}, {Involvement.Role(record.role).label.lower()}"
+
+
+def funding_name(record, names):
+    status = Funding.Status(record.status).label.lower()
+    return f"{names(Organisation, record.beneficiary_id)}, {status}"
+
+
+def affiliation_name(record, names):
+    return f"{record.job_title}, {names(Organisation, record.organisation_id)}"
+
+
+def of_initiative(initiative):
+    return {"initiative_id": initiative.pk}
+
+
+class InvolvementInline(VersionedInline, admin.TabularInline):
     model = Involvement
     extra = 0
     autocomplete_fields = ["initiative", "organisation", "person"]
     fields = ["role", "organisation", "person", "start", "end", "amount", "note"]
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(VersionedInline, admin.TabularInline):
     model = Funding
     extra = 0
     autocomplete_fields = ["beneficiary"]
     fields = ["beneficiary", "status", "amount", "date", "note"]
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(VersionedInline, admin.TabularInline):
     model = Affiliation
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -34,6 +61,11 @@ class AffiliationInline(admin.TabularInline):
 
 # Involvements belong on the initiative form, but actors sits above initiatives: it adds them.
 InitiativeAdmin.inlines = [*InitiativeAdmin.inlines, InvolvementInline, FundingInline]
+InitiativeAdmin.history_parts = (
+    *InitiativeAdmin.history_parts,
+    Part(Involvement, of_initiative, describe=involvement_name),
+    Part(Funding, of_initiative, describe=funding_name),
+)
 
 
 @admin.register(Organisation)
@@ -53,6 +85,7 @@ class OrganisationAdmin(ImportExportMixin, PublicationAdmin):
         ("Publication", {"fields": PublicationAdmin.publication_fields}),
     ]
     inlines = [SourceInline]
+    history_parts = (Part(SourceCitation, sources_of, describe=source_name),)
 
 
 @admin.register(Person)
@@ -71,6 +104,10 @@ class PersonAdmin(ImportExportMixin, PublicationAdmin):
         ("Publication", {"fields": PublicationAdmin.publication_fields}),
     ]
     inlines = [AffiliationInline, SourceInline]
+    history_parts = (
+        Part(Affiliation, lambda person: {"person_id": person.pk}, describe=affiliation_name),
+        Part(SourceCitation, sources_of, describe=source_name),
+    )
 
     @admin.display(description="nom", ordering="sort_key")
     def full_name(self, obj):

@@ -65,7 +65,9 @@ class Organisation(Publishable):
     search_vector = search_vector_field(A=["name", "acronym"], B=["description"])
 
     objects = PublishableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
+    history = HistoricalRecords(
+        excluded_fields=["sort_key", "search_vector"], m2m_fields=[organised_events, documents]
+    )
 
     class Meta:
         verbose_name = "organisation"

@@ -1,10 +1,23 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connections, router, transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from initiatives.concurrency import ConcurrentEditForm
+from initiatives.concurrency import (
+    VERSION_FIELD,
+    ConcurrentEditForm,
+    VersionedGenericInlineFormSet,
+    VersionedInlineFormSet,
+)
+from initiatives.history import Part, timeline, version_links, when
 from initiatives.models import (
     ActivityType,
     Document,
@@ -28,27 +41,153 @@ admin.site.site_title = "Registre des initiatives"
 admin.site.index_title = "Administration du registre"
 
 
+def sources_of(record):
+    return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
+
+
+def source_name(record, names):
+    return names(Document, record.document_id) if record.document_id else record.url
+
+
 def stored(record):
     """The record as the database holds it (a form or a history version may differ)."""
     return type(record).objects.filter(pk=record.pk).first() if record.pk else None
 
 
+def with_version_field(fieldsets, keep):
+    """The fieldsets with the hidden version last if the form may be saved, without it if not
+    (a read-only page would show it as an empty line)."""
+
+    def strip(fields):
+        kept = []
+        for item in fields:
+            if isinstance(item, list | tuple):
+                item = tuple(name for name in item if name != VERSION_FIELD)
+                if item:
+                    kept.append(item)
+            elif item != VERSION_FIELD:
+                kept.append(item)
+        return kept
+
+    fieldsets = [
+        (name, {**options, "fields": strip(options["fields"])}) for name, options in fieldsets
+    ]
+    if keep and fieldsets:
+        name, options = fieldsets[-1]
+        fieldsets[-1] = (name, {**options, "fields": [*options["fields"], VERSION_FIELD]})
+    return fieldsets
+
+
+def in_transaction(model):
+    return connections[router.db_for_write(model)].in_atomic_block
+
+
+class VersionedInline:
+    """An inline whose rows carry their version (see initiatives.concurrency)."""
+
+    form = ConcurrentEditForm
+    formset = VersionedInlineFormSet
+
+    def get_fieldsets(self, request, obj=None):
+        keep = self.has_change_permission(request, obj)
+        return with_version_field(super().get_fieldsets(request, obj), keep)
+
+
 class LockedHistoryAdmin(SimpleHistoryAdmin):
-    """History with revert, where reverting is a change of the record as it stands now."""
+    """History with revert, where reverting is a change of the record as it stands now, and
+    saves that never overwrite unseen changes (see initiatives.concurrency)."""
+
+    form = ConcurrentEditForm
+    history_parts = ()  # Part: kinds of rows whose history joins the record's timeline
+
+    def get_fieldsets(self, request, obj=None):
+        keep = obj is None or self.has_change_permission(request, obj)
+        return with_version_field(super().get_fieldsets(request, obj), keep)
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method == "POST" and in_transaction(self.model):
+            # The row is read under the lock the version check takes: nothing slips in between.
+            queryset = self.get_queryset(request).select_for_update(of=("self",))
+            field = (
+                self.model._meta.pk
+                if from_field is None
+                else self.model._meta.get_field(from_field)
+            )
+            try:
+                return queryset.get(**{field.name: field.to_python(object_id)})
+            except (self.model.DoesNotExist, ValueError, TypeError):
+                return None
+        return super().get_object(request, object_id, from_field)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # A history version carries its old state: the lock is the record's current one.
-        if request.method == "POST":
-            current = self.get_object(request, object_id)
-            if current is None or not self.has_change_permission(request, current):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            object_id = unquote(object_id)
+            # A history version carries its old state: the lock is the record's current one.
+            if request.method == "POST":
+                current = self.get_object(request, object_id)
+                if current is None or not self.has_change_permission(request, current):
+                    raise PermissionDenied
+            pk_name = self.model._meta.pk.attname
+            request.history_version = get_object_or_404(
+                self.model.history.model, **{pk_name: object_id, "history_id": version_id}
+            )
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        version = getattr(request, "history_version", None)
+        if version is None:
+            return form
+        # The instance of a version has its own columns; its links are in the history's tables.
+        links = {
+            name: ids for name, ids in version_links(version).items() if name in form.base_fields
+        }
+
+        def __init__(self, *args, **kwargs):
+            kwargs["initial"] = {**links, **(kwargs.get("initial") or {})}
+            form.__init__(self, *args, **kwargs)
+
+        return type(form.__name__, (form,), {"__init__": __init__})
+
+    def response_change(self, request, obj):
+        version = getattr(request, "history_version", None)
+        if version is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            f"La version du {when(version.history_date)} de « {obj} » a été rétablie, "
+            "liens compris.",
+            messages.SUCCESS,
+        )
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            latest = self.model.history.filter(
+                **{self.model._meta.pk.attname: unquote(object_id)}
+            ).first()
+            obj = latest.instance if latest is not None else None
+        entries = timeline(obj, self.history_parts) if obj is not None else []
+        context = {
+            "timeline": Paginator(entries, self.history_list_per_page).get_page(
+                request.GET.get("p")
+            ),
+            "history_parts": [part.model._meta.verbose_name_plural for part in self.history_parts],
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        pass  # the timeline computes its own, with labels, for the record and its parts
 
 
 class PublicationAdmin(LockedHistoryAdmin):
     """Drafts, review and publication: Rédacteurs write, Relecteurs publish and archive."""
 
-    form = ConcurrentEditForm
     publication_fields = (
         "publication_state",
         "published_at",
@@ -115,14 +254,15 @@ class PublicationAdmin(LockedHistoryAdmin):
         )
 
 
-class SourceInline(GenericTabularInline):
+class SourceInline(VersionedInline, GenericTabularInline):
+    formset = VersionedGenericInlineFormSet
     model = SourceCitation
     extra = 0
     autocomplete_fields = ["document"]
     fields = ["document", "url", "accessed_on", "note"]
 
 
-class TreeAdmin(SimpleHistoryAdmin):
+class TreeAdmin(LockedHistoryAdmin):
     list_display = ["name", "parent", "slug"]
     search_fields = ["name", "slug"]
     autocomplete_fields = ["parent"]
@@ -183,13 +323,13 @@ class DocumentAdmin(PublicationAdmin):
     autocomplete_fields = ["keywords"]
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(VersionedInline, admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["date", "title", "text"]
 
 
-class EventInline(admin.StackedInline):
+class EventInline(VersionedInline, admin.StackedInline):
     model = Event
     extra = 0
     autocomplete_fields = ["territory"]
@@ -201,7 +341,7 @@ class EventInline(admin.StackedInline):
     ]
 
 
-class KeyFigureInline(admin.TabularInline):
+class KeyFigureInline(VersionedInline, admin.TabularInline):
     model = KeyFigure
     extra = 0
     autocomplete_fields = ["territory"]
@@ -243,6 +383,12 @@ class InitiativeAdmin(ImportExportMixin, PublicationAdmin):
         ("Publication", {"fields": PublicationAdmin.publication_fields}),
     ]
     inlines = [MilestoneInline, EventInline, KeyFigureInline, SourceInline]
+    history_parts = (
+        Part(Milestone, lambda initiative: {"initiative_id": initiative.pk}),
+        Part(Event, lambda initiative: {"initiative_id": initiative.pk}),
+        Part(KeyFigure, lambda initiative: {"initiative_id": initiative.pk}),
+        Part(SourceCitation, sources_of, describe=source_name),
+    )
 
     @admin.display(description="période", ordering="start")
     def period(self, obj):
@@ -292,3 +438,4 @@ class KeyFigureAdmin(PartOfInitiativeAdmin):
     search_fields = ["label", "unit", "initiative__title"]
     autocomplete_fields = ["initiative", "territory"]
     inlines = [SourceInline]
+    history_parts = (Part(SourceCitation, sources_of, describe=source_name),)

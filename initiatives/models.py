@@ -262,7 +262,7 @@ class Territory(TreeNode):
     sort_key = sort_key_field("name")
 
     objects = TerritoryQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["lineage", "sort_key"])
+    history = HistoricalRecords(excluded_fields=["lineage", "sort_key"], m2m_fields=[successors])
 
     class Meta:
         verbose_name = "territoire"
@@ -427,7 +427,9 @@ class Document(Publishable):
         A=["title"], B=["authors", "summary"], C=["bibliographic_note"]
     )
 
-    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
+    history = HistoricalRecords(
+        excluded_fields=["sort_key", "search_vector"], m2m_fields=[keywords]
+    )
 
     class Meta:
         verbose_name = "document"
@@ -457,6 +459,8 @@ class SourceCitation(models.Model):
     url = models.URLField("adresse", max_length=500, blank=True)
     accessed_on = models.DateField("consulté le", null=True, blank=True)
     note = models.CharField("précision", max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "source"
@@ -612,7 +616,7 @@ class Initiative(TreeNode, Publishable):
     objects = InitiativeQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=["lineage", "sort_key", "search_vector", "is_public"],
-        m2m_fields=[themes, territories, activity_types],
+        m2m_fields=[themes, territories, activity_types, keywords, documents],
     )
 
     class Meta:
