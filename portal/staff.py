@@ -1,34 +1,8 @@
-"""The staff groups and what each may do. Used by a data migration; safe to run again."""
+"""The staff groups and the records they work on. What each group may do is set by the
+migrations that create and change the groups (portal/migrations/0001_staff_groups.py): a new
+permission for a group needs a new migration."""
 
 REGISTRY_APPS = ("initiatives", "actors")
-PUBLISHABLE = {
-    "initiatives": ("initiative", "document"),
-    "actors": ("organisation", "person"),
-}
 WRITER = "Rédacteur"
 REVIEWER = "Relecteur"
 ADMINISTRATOR = "Administrateur"
-
-
-def sync_staff_groups(apps):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    registry = Permission.objects.filter(content_type__app_label__in=REGISTRY_APPS)
-    publishing = [f"publish_{model}" for models in PUBLISHABLE.values() for model in models]
-    main_models = [model for models in PUBLISHABLE.values() for model in models]
-
-    # Rédacteur: create and edit, delete only the parts of a record (milestones, roles…).
-    writer = registry.exclude(codename__in=publishing).exclude(
-        codename__in=[f"delete_{model}" for model in main_models]
-    )
-    reviewer = registry  # also publish, archive and delete
-    administrator = Permission.objects.filter(
-        content_type__app_label__in=(*REGISTRY_APPS, "auth", "simple_history")
-    )
-    for name, permissions in (
-        (WRITER, writer),
-        (REVIEWER, reviewer),
-        (ADMINISTRATOR, administrator),
-    ):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(permissions)

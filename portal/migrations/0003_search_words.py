@@ -1,10 +1,40 @@
+import re
+import unicodedata
+from collections import Counter
 from itertools import chain
 
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 from django.db.models import Exists, F, Func, OuterRef
 
-from portal.models import vocabulary
+# How the words are cut and keyed, frozen here as it was when the migration was written (from
+# portal.models): a migration never imports live code, which may change after it has run.
+WORD = re.compile(r"[^\W\d_]+")  # a run of letters: "Hauts-de-France" is three words
+WORD_LENGTHS = range(3, 41)  # shorter ones are mostly articles; longer ones are not words
+
+
+def word_key(text):
+    """As the database's registre_sort_key(): no accents, lower case ("Œuvre" → "oeuvre")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("œ", "oe").replace("æ", "ae"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words_in(text):
+    """(key, spelling) of each word of the text: "Économie" → ("economie", "économie")."""
+    for match in WORD.finditer(text or ""):
+        spelling = match.group().lower()
+        key = word_key(spelling)
+        if len(spelling) in WORD_LENGTHS and len(key) in WORD_LENGTHS:
+            yield key, spelling
+
+
+def vocabulary(texts):
+    """The words of the texts, each once, in its most frequent spelling, sorted by key."""
+    seen = Counter(pair for text in texts for pair in words_in(text))
+    spellings = {}
+    for (key, spelling), _ in seen.most_common():
+        spellings.setdefault(key, spelling)
+    return sorted(spellings.items())
 
 
 def fill_vocabulary(apps, schema_editor):
