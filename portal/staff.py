@@ -1,4 +1,5 @@
-"""The staff groups and what each may do. Used by a data migration; safe to run again."""
+"""The staff groups and what each may do; safe to run again. Migration 0001 keeps a frozen copy
+(a migration never imports live code); tests that flush the database resync the groups here."""
 
 REGISTRY_APPS = ("initiatives", "actors")
 PUBLISHABLE = {

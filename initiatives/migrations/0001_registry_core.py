@@ -12,7 +12,71 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from initiatives import sql
+# The SQL this migration runs, frozen here as it was when the migration was written: a
+# migration never imports live code, which may change after it has run.
+
+# unaccent() is only STABLE (its dictionary could change), so it cannot feed a generated
+# column or an index; this wrapper names the dictionary explicitly and is declared IMMUTABLE.
+SORT_KEY_FUNCTION = """
+CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE OR REPLACE FUNCTION registre_sort_key(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
+"""
+DROP_SORT_KEY_FUNCTION = "DROP FUNCTION IF EXISTS registre_sort_key(text);"
+
+# Keeps `lineage` (ids from the root down to the row) right on every insert and move of a tree
+# node, moves the whole subtree with it, and refuses cycles, whoever writes the row.
+TREE_LINEAGE_FUNCTION = """
+CREATE OR REPLACE FUNCTION registre_tree_lineage() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    parent_lineage bigint[];
+BEGIN
+    IF NEW.parent_id IS NULL THEN
+        NEW.lineage := ARRAY[NEW.id];
+    ELSE
+        EXECUTE format('SELECT lineage FROM %I WHERE id = $1', TG_TABLE_NAME)
+            INTO parent_lineage USING NEW.parent_id;
+        IF NEW.id = ANY(parent_lineage) OR NEW.parent_id = NEW.id THEN
+            RAISE EXCEPTION 'a row of % cannot be placed under itself or its descendants',
+                TG_TABLE_NAME
+                USING ERRCODE = 'check_violation', CONSTRAINT = TG_TABLE_NAME || '_no_cycle';
+        END IF;
+        NEW.lineage := parent_lineage || NEW.id;
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION registre_tree_cascade() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Touching the children fires their BEFORE trigger, which rebuilds their lineage.
+    EXECUTE format('UPDATE %I SET parent_id = parent_id WHERE parent_id = $1', TG_TABLE_NAME)
+        USING NEW.id;
+    RETURN NULL;
+END $$;
+"""
+DROP_TREE_LINEAGE_FUNCTION = """
+DROP FUNCTION IF EXISTS registre_tree_cascade();
+DROP FUNCTION IF EXISTS registre_tree_lineage();
+"""
+
+
+def tree_triggers(table):
+    return f"""
+CREATE TRIGGER {table}_lineage BEFORE INSERT OR UPDATE OF parent_id, lineage ON {table}
+    FOR EACH ROW EXECUTE FUNCTION registre_tree_lineage();
+CREATE TRIGGER {table}_lineage_cascade AFTER UPDATE OF parent_id ON {table}
+    FOR EACH ROW WHEN (OLD.lineage IS DISTINCT FROM NEW.lineage)
+    EXECUTE FUNCTION registre_tree_cascade();
+"""
+
+
+def drop_tree_triggers(table):
+    return f"""
+DROP TRIGGER IF EXISTS {table}_lineage_cascade ON {table};
+DROP TRIGGER IF EXISTS {table}_lineage ON {table};
+"""
 
 
 class Migration(migrations.Migration):
@@ -25,8 +89,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(sql.SORT_KEY_FUNCTION, sql.DROP_SORT_KEY_FUNCTION),
-        migrations.RunSQL(sql.TREE_LINEAGE_FUNCTION, sql.DROP_TREE_LINEAGE_FUNCTION),
+        migrations.RunSQL(SORT_KEY_FUNCTION, DROP_SORT_KEY_FUNCTION),
+        migrations.RunSQL(TREE_LINEAGE_FUNCTION, DROP_TREE_LINEAGE_FUNCTION),
         migrations.CreateModel(
             name='ActivityType',
             fields=[
@@ -548,6 +612,6 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('start__isnull', True), django.db.models.lookups.GreaterThanOrEqual(django.db.models.functions.text.Substr('end', 1, django.db.models.functions.comparison.Least(django.db.models.functions.text.Length('start'), django.db.models.functions.text.Length('end'))), django.db.models.functions.text.Substr('start', 1, django.db.models.functions.comparison.Least(django.db.models.functions.text.Length('start'), django.db.models.functions.text.Length('end')))), _connector='OR'), name='initiatives_initiative_end_after_start'),
         ),
         ] + [
-        migrations.RunSQL(sql.tree_triggers(table), sql.drop_tree_triggers(table))
+        migrations.RunSQL(tree_triggers(table), drop_tree_triggers(table))
         for table in ("initiatives_territory", "initiatives_theme", "initiatives_initiative")
     ]

@@ -5,7 +5,22 @@ import django.contrib.postgres.search
 import initiatives.models
 from django.db import migrations, models
 
-from initiatives import sql
+# The SQL this migration runs, frozen here as it was when the migration was written: a
+# migration never imports live code, which may change after it has run.
+
+# French full-text search that ignores accents: "economie" finds "Économie", "financeurs" finds
+# "financeur". Declared once; to_tsvector() with an explicit configuration is immutable, so it
+# can fill stored generated columns indexed with GIN.
+SEARCH_CONFIGURATION = """
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'registre_fr') THEN
+        CREATE TEXT SEARCH CONFIGURATION registre_fr (COPY = pg_catalog.french);
+        ALTER TEXT SEARCH CONFIGURATION registre_fr
+            ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, french_stem;
+    END IF;
+END $$;
+"""
+DROP_SEARCH_CONFIGURATION = "DROP TEXT SEARCH CONFIGURATION IF EXISTS registre_fr;"
 
 
 class Migration(migrations.Migration):
@@ -15,7 +30,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(sql.SEARCH_CONFIGURATION, sql.DROP_SEARCH_CONFIGURATION),
+        migrations.RunSQL(SEARCH_CONFIGURATION, DROP_SEARCH_CONFIGURATION),
         migrations.AddField(
             model_name='document',
             name='search_vector',

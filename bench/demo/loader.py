@@ -1,86 +1,33 @@
-"""Generate a large, plausible registry on top of the seed data, for benchmarks and demos.
+"""The rows of a large, plausible registry on top of the seed data, phase by phase.
 
-Rows are generated in Python by one seeded random generator and streamed to PostgreSQL with
-COPY, in one transaction; the ids of the referenced tables are reserved up front from their
-sequences, so that later inserts through the ORM go on from where the command stopped.
-
-A load larger than the registry already there runs in bulk mode: the foreign keys of the
-tables it fills and the GIN indexes of the initiatives are dropped, then put back from their
-exact definitions before the transaction ends. Checking a foreign key once per table costs
-seconds where the per-row checks queued until COMMIT cost minutes (110 s of 540 for a million
-initiatives), and a sorted, parallel GIN build a fraction of its row-by-row upkeep. The
-tables stay locked until the end: the portal waits for the load rather than see half of it.
+Rows are generated in Python by one seeded random generator per phase and streamed to
+PostgreSQL with COPY (bench/demo/bulk.py), in the caller's transaction; the ids of the
+referenced tables are reserved up front from their sequences, so that later inserts through the
+ORM go on from where the generator stopped.
 """
 
 import random
-import time
-from collections import Counter
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.core.management.base import CommandError
 from django.utils.text import slugify
 
+from bench.demo import generators as gen
+from bench.demo import vocabulary as vocab
+from bench.demo.bulk import BulkLoad
+from bench.demo.generators import pick
 from initiatives.models import Territory, Theme
-from portal import demo_data as vocab
-from portal.demo_data import pick
 
 REGION_SLUG = "hauts-de-france"
-LOADED_TABLES = [
-    "initiatives_territory",
-    "actors_organisation",
-    "actors_person",
-    "initiatives_initiative",
-    "initiatives_initiative_themes",
-    "initiatives_initiative_territories",
-    "actors_involvement",
-    "initiatives_milestone",
-    "initiatives_event",
-    "initiatives_keyfigure",
-]
-REBUILT_INDEXES = [
-    "initiatives_initiative_search",
-    "initiatives_initiative_trigram",
-    "initiatives_initiative_lineage",
-    "initiatives_listing_themes",
-    "initiatives_listing_places",
-    "initiatives_listing_orgs",
-    "initiatives_listing_roles",
-    "initiatives_listing_org_roles",
-]
 
 
-class Command(BaseCommand):
-    help = (
-        "Ajoute aux données de démonstration un registre fictif mais vraisemblable : "
-        "initiatives, territoires, acteurs, implications, jalons, événements, chiffres clés."
-    )
-
-    def add_arguments(self, parser):
-        parser.add_argument("--initiatives", type=int, default=1000, help="Nombre d'initiatives.")
-        parser.add_argument("--seed", type=int, default=1, help="Graine du générateur.")
-
-    def handle(self, *args, initiatives, seed, **options):
-        if initiatives < 1:
-            raise CommandError("--initiatives doit être au moins 1.")
-        started = time.perf_counter()
-        with transaction.atomic():
-            loader = Loader(initiatives, seed, self.stdout if options["verbosity"] else None)
-            with loader.cursor:
-                loader.run()
-        loader.report(time.perf_counter() - started)
-
-
-class Loader:
+class Loader(BulkLoad):
     def __init__(self, count, seed, out):
+        super().__init__(out)
         self.count = count
         self.seed = seed
-        self.out = out
-        self.calendar = vocab.Calendar(date.today())
-        self.counts = Counter()
+        self.calendar = gen.Calendar(date.today())
         self.slugs = {}
-        connection.ensure_connection()
-        self.cursor = connection.connection.cursor()
 
     def rng(self, phase):
         # One generator per phase: a phase draws the same rows whatever the others do.
@@ -91,43 +38,6 @@ class Loader:
         if value is None:
             value = self.slugs[text] = slugify(text)[:90].strip("-")
         return value
-
-    # Database plumbing ----------------------------------------------------------------------
-
-    def execute(self, sql, params=None):
-        self.cursor.execute(sql, params)
-        return self.cursor.fetchall() if self.cursor.description else None
-
-    def reserve_ids(self, table, count):
-        """The first of `count` consecutive ids taken from the table's sequence, no other
-        writer being able to insert meanwhile."""
-        self.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        [(sequence,)] = self.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-        [(last,)] = self.execute(
-            f"SELECT GREATEST((SELECT COALESCE(max(id), 0) FROM {table}),"
-            f" (SELECT last_value FROM {sequence}))"
-        )
-        self.execute("SELECT setval(%s, %s)", [sequence, last + count])
-        return last + 1
-
-    def copy(self, table, columns, rows):
-        names = ", ".join(f'"{column}"' for column in columns)
-        written = 0
-        with self.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in rows:
-                write(row)
-                written += 1
-        self.counts[table] += written
-
-    def phase(self, name, step, *args):
-        started = time.perf_counter()
-        result = step(*args)
-        elapsed = time.perf_counter() - started
-        if self.out:
-            self.out.write(f"  {name} : {elapsed:.1f} s")
-            self.out.flush()
-        return result
 
     # Phases -----------------------------------------------------------------------------------
 
@@ -170,32 +80,6 @@ class Loader:
         # counts must see the new rows.
         self.execute("SELECT registre_note_change('counts'), registre_note_change('pages')")
 
-    def suspend(self):
-        """Drop the GIN indexes of the initiatives and the foreign keys of the loaded tables;
-        return the statements that put them back as they were."""
-        indexes = self.execute(
-            "SELECT indexname, indexdef FROM pg_indexes"
-            " WHERE schemaname = current_schema() AND indexname = ANY(%s)",
-            [REBUILT_INDEXES],
-        )
-        constraints = self.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
-            " FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
-            [LOADED_TABLES],
-        )
-        restore = []
-        for name, definition in indexes:
-            self.execute(f'DROP INDEX "{name}"')
-            restore.append(definition)
-        for table, name, definition in constraints:
-            self.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        return restore
-
-    def restore(self, statements):
-        for statement in statements:
-            self.execute(statement)
-
     def territories(self):
         region = Territory.objects.filter(slug=REGION_SLUG).first()
         departments = dict(
@@ -214,7 +98,7 @@ class Loader:
             taken = set(Territory.objects.exclude(code="").values_list("code", flat=True))
             total = sum(plan.intercommunalities + plan.communes for plan in vocab.DEPARTMENTS)
             first = self.reserve_ids("initiatives_territory", total)
-            plan = vocab.territory_rows(self.rng("territories"), departments, first, taken)
+            plan = gen.territory_rows(self.rng("territories"), departments, first, taken)
             columns = ["id", "name", "slug", "kind", "code", "description"]
             columns += ["latitude", "longitude", "parent_id"]
             # The lineage trigger reads the parent's lineage: parents first.
@@ -230,7 +114,7 @@ class Loader:
         )
         places = {kind: [] for kind in Territory.Kind.values}
         for pk, name, kind, slug in rows.order_by("pk").values_list("pk", "name", "kind", "slug"):
-            places[kind].append(vocab.place(pk, name, kind, slug))
+            places[kind].append(gen.place(pk, name, kind, slug))
         self.places = places
         self.communes = places["commune"]
 
@@ -274,17 +158,17 @@ class Loader:
                 founded_year = 1950 + int(random() * 74)
                 founded = dissolved = None
                 if random() < 0.7:
-                    founded = vocab.partial_date(random, founded_year)
+                    founded = gen.partial_date(random, founded_year)
                 defunct = random() < 0.04
                 if defunct and founded:
                     dissolved_year = min(vocab.CURRENT_YEAR, founded_year + 1 + int(random() * 20))
-                    dissolved = vocab.partial_date(random, dissolved_year, after=founded)
-                name, acronym, description = vocab.organisation(
+                    dissolved = gen.partial_date(random, dissolved_year, after=founded)
+                name, acronym, description = gen.organisation(
                     random, kind, where, pick(random, domains), founded_year
                 )
                 yield (
                     pk,
-                    *vocab.publication_columns(random, calendar),
+                    *gen.publication_columns(random, calendar),
                     name,
                     f"{self.slug(name)}-{pk}",
                     acronym,
@@ -330,7 +214,7 @@ class Loader:
                 )
                 yield (
                     pk,
-                    *vocab.publication_columns(random, calendar),
+                    *gen.publication_columns(random, calendar),
                     first_name,
                     last_name,
                     f"{self.slug(first_name)}-{self.slug(last_name)}-{pk}",
@@ -349,9 +233,9 @@ class Loader:
     def initiatives(self):
         count = self.count
         first = self.reserve_ids("initiatives_initiative", count)
-        facts = self.facts = vocab.InitiativeFacts.empty(first, count)
+        facts = self.facts = gen.InitiativeFacts.empty(first, count)
         random = self.rng("initiatives").random
-        texts = vocab.InitiativeTexts(random)
+        texts = gen.InitiativeTexts(random)
         calendar = self.calendar
         themes = self.theme_list
         places = []
@@ -394,7 +278,7 @@ class Loader:
                 low = facts.start_years[parent_position] or vocab.CURRENT_YEAR
                 high = facts.end_years[parent_position] or max(low, vocab.CURRENT_YEAR)
                 parent_period = (low, high)
-            status, start, end, start_year, end_year = vocab.initiative_period(
+            status, start, end, start_year, end_year = gen.initiative_period(
                 random, status, parent_period
             )
             facts.start_years[position] = start_year
@@ -405,7 +289,7 @@ class Loader:
             summary, values = texts.summary(theme_slug, where, start_year)
             return (
                 pk,
-                *vocab.publication_columns(random, calendar),
+                *gen.publication_columns(random, calendar),
                 f"{head} {where.of}",
                 f"{self.slug(head)}-{self.slug(where.of)}-{pk}",
                 acronym,
@@ -506,9 +390,9 @@ class Loader:
                     seen.add((role, actor))
                     start = end = amount = None
                     if start_year and random() < 0.3:
-                        start = vocab.partial_date(random, start_year + int(random() * 2))
+                        start = gen.partial_date(random, start_year + int(random() * 2))
                         if end_year and random() < 0.5:
-                            end = vocab.partial_date(
+                            end = gen.partial_date(
                                 random, max(end_year, int(start[:4])), after=start
                             )
                     if role == "funder" and random() < 0.7:
@@ -534,7 +418,7 @@ class Loader:
             for position in range(self.count):
                 for _ in range(vocab.MILESTONE_COUNTS(random)):
                     title, text = pick(random, vocab.MILESTONES)
-                    date_ = vocab.partial_date(random, self.year_within(random, position))
+                    date_ = gen.partial_date(random, self.year_within(random, position))
                     yield first + position, date_, title, text
 
         self.copy("initiatives_milestone", ["initiative_id", "date", "title", "text"], rows())
@@ -565,11 +449,11 @@ class Loader:
                     theme_slug = themes[facts.themes[position]][1]
                     domain = pick(random, vocab.DOMAINS.get(theme_slug, vocab.GENERAL_DOMAINS))
                     title = pick(random, vocab.EVENT_TITLES[kind]).format(
-                        topic=pick(random, vocab.EVENT_TOPICS), x=domain, de=vocab.de(domain)
+                        topic=pick(random, vocab.EVENT_TOPICS), x=domain, de=gen.de(domain)
                     )
                     where = pick(random, self.communes)
                     venue = pick(random, vocab.VENUES) if random() < 0.7 else ""
-                    status = vocab.event_status(start, random)
+                    status = gen.event_status(start, random)
                     descriptions = vocab.EVENT_DESCRIPTIONS[status]
                     description = pick(random, descriptions) if random() < 0.6 else ""
                     yield (
@@ -610,7 +494,7 @@ class Loader:
                         unit,
                         label,
                         random() < 0.2,
-                        vocab.partial_date(random, year),
+                        gen.partial_date(random, year),
                         period_start,
                         calendar.dates[int(random() * 700)] if random() < 0.3 else None,
                     )
@@ -618,15 +502,3 @@ class Loader:
         columns = ["initiative_id", "value", "unit", "label", "is_lower_bound", "date"]
         columns += ["period_start", "last_verified"]
         self.copy("initiatives_keyfigure", columns, rows())
-
-    def analyze(self):
-        for table in self.counts:
-            self.execute(f"ANALYZE {table}")
-
-    def report(self, total):
-        if not self.out:
-            return
-        self.out.write("Lignes ajoutées :")
-        for table, rows in self.counts.items():
-            self.out.write(f"  {table} : {rows:,}".replace(",", " "))
-        self.out.write(f"Total : {total:.1f} s")

@@ -1,4 +1,4 @@
-"""generate_demo_data: a large, plausible registry loaded by COPY on top of the seed data.
+"""bench/generate.py: a large, plausible registry loaded by COPY on top of the seed data.
 
 The module generates 300 initiatives once (about a second) and every test reads them; the
 whole module is rolled back at its end.
@@ -13,6 +13,7 @@ from django.db.models import Max, Q
 
 from actors import listing
 from actors.models import Involvement, Organisation, Person
+from bench.demo.command import Command
 from initiatives.models import (
     Event,
     Initiative,
@@ -54,7 +55,7 @@ def before(django_db_setup, django_db_blocker):
         call_command("load_demo", verbosity=0)
         ids = last_ids()
         ids["schema"] = schema()
-        call_command("generate_demo_data", initiatives=COUNT, seed=3, verbosity=0)
+        call_command(Command(), initiatives=COUNT, seed=3, verbosity=0)
         yield ids
         transaction.set_rollback(True)
 
@@ -254,7 +255,7 @@ def test_the_orm_still_creates_records_afterwards(before, make_initiative, make_
 
 def test_a_second_run_adds_initiatives_and_reuses_the_territories(before):
     territories = Territory.objects.count()
-    call_command("generate_demo_data", initiatives=50, seed=3, verbosity=0)
+    call_command(Command(), initiatives=50, seed=3, verbosity=0)
     assert generated(Initiative, before).count() == COUNT + 50
     assert Territory.objects.count() == territories
     assert Initiative.objects.values("slug").distinct().count() == Initiative.objects.count()
@@ -262,12 +263,12 @@ def test_a_second_run_adds_initiatives_and_reuses_the_territories(before):
 
 def test_refuses_to_generate_nothing(before):
     with pytest.raises(CommandError):
-        call_command("generate_demo_data", initiatives=0, verbosity=0)
+        call_command(Command(), initiatives=0, verbosity=0)
 
 
 def test_refuses_to_run_without_the_seed_territories(before):
     Territory.objects.filter(slug="hauts-de-france").update(slug="ailleurs")
     initiatives = Initiative.objects.count()
     with pytest.raises(CommandError, match="load_demo"):
-        call_command("generate_demo_data", initiatives=10, verbosity=0)
+        call_command(Command(), initiatives=10, verbosity=0)
     assert Initiative.objects.count() == initiatives
