@@ -11,8 +11,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, re_path, reverse
 
+import portal.api.endpoints  # noqa: F401 - registers the routes
 from portal import exports
-from portal.api.endpoints import openapi_document, registry_api
+from portal.api.core import openapi_document, registry_api
 from portal.api.schemas import MAX_PAGE_SIZE, PAGE_SIZE, Pagination
 from portal.exports import COLUMNS, open_data
 

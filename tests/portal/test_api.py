@@ -696,60 +696,6 @@ def test_preflights_do_not_count(client, clock):
     assert client.get("/api/thematiques/").status_code == 200
 
 
-# On the seed data, last in this module: the demo_data fixture stays loaded until its end ---
-
-SEED_FILTERS = [
-    {},
-    {"statut": "ongoing", "tri": "debut"},
-    {"territoire": "picardie"},
-    {"thematique": "economie-circulaire"},
-    {"q": "économie"},
-    {"acteur": "conseil-regional-nord-pas-de-calais", "role": "pilot"},
-    {"de": "2012", "tri": "maj"},
-]
-
-
-@pytest.mark.usefixtures("demo_data")
-class TestOnTheSeedData:
-    @pytest.mark.parametrize("params", SEED_FILTERS, ids=lambda params: urlencode(params) or "-")
-    def test_the_list_pages_through_the_index_results(self, client, params):
-        expected = [
-            initiative.slug for initiative in InitiativeFilter(QueryDict(urlencode(params))).results
-        ]
-        assert expected
-        slugs, page = [], 1
-        while True:
-            data = get_json(client, reverse("api_initiatives"), page=page, page_size=5, **params)
-            assert data["count"] == len(expected)
-            slugs += [item["slug"] for item in data["results"]]
-            if data["next"] is None:
-                break
-            page += 1
-        assert slugs == expected
-
-    def test_every_seed_record_matches_the_document_and_hides_drafts(self, client):
-        drafts = [
-            *Initiative.objects.exclude(publication_state="published").values_list("slug"),
-            *Organisation.objects.exclude(publication_state="published").values_list("slug"),
-        ]
-        assert drafts
-        urls = [reverse(name) for name in LISTS]
-        for model, name in (
-            (Initiative, "api_initiative"),
-            (Organisation, "api_organisation"),
-            (Person, "api_person"),
-            (Document, "api_document"),
-        ):
-            urls += [reverse(name, args=[record.slug]) for record in model.objects.published()]
-        urls += [reverse("api_territory", args=[slug]) for slug in ("picardie", "lille")]
-        urls += [reverse("api_theme", args=["economie-circulaire"])]
-        for url in urls:
-            data = get_json(client, url, **({"page_size": 100} if url in urls[:7] else {}))
-            text = str(data)
-            for (slug,) in drafts:
-                assert slug not in text, (url, slug)
-
-
 # Addresses and values outside the document ------------------------------------------------
 
 
@@ -807,3 +753,57 @@ def test_refusals_of_the_schema_are_in_french(client):
 def test_empty_parameters_mean_absent_as_in_the_index_form(client, world):
     data = get_json(client, reverse("api_initiatives"), q="", statut="", de="", page="")
     assert data["count"] == 2
+
+
+# On the seed data, last in this module: the demo_data fixture stays loaded until its end ---
+
+SEED_FILTERS = [
+    {},
+    {"statut": "ongoing", "tri": "debut"},
+    {"territoire": "picardie"},
+    {"thematique": "economie-circulaire"},
+    {"q": "économie"},
+    {"acteur": "conseil-regional-nord-pas-de-calais", "role": "pilot"},
+    {"de": "2012", "tri": "maj"},
+]
+
+
+@pytest.mark.usefixtures("demo_data")
+class TestOnTheSeedData:
+    @pytest.mark.parametrize("params", SEED_FILTERS, ids=lambda params: urlencode(params) or "-")
+    def test_the_list_pages_through_the_index_results(self, client, params):
+        expected = [
+            initiative.slug for initiative in InitiativeFilter(QueryDict(urlencode(params))).results
+        ]
+        assert expected
+        slugs, page = [], 1
+        while True:
+            data = get_json(client, reverse("api_initiatives"), page=page, page_size=5, **params)
+            assert data["count"] == len(expected)
+            slugs += [item["slug"] for item in data["results"]]
+            if data["next"] is None:
+                break
+            page += 1
+        assert slugs == expected
+
+    def test_every_seed_record_matches_the_document_and_hides_drafts(self, client):
+        drafts = [
+            *Initiative.objects.exclude(publication_state="published").values_list("slug"),
+            *Organisation.objects.exclude(publication_state="published").values_list("slug"),
+        ]
+        assert drafts
+        urls = [reverse(name) for name in LISTS]
+        for model, name in (
+            (Initiative, "api_initiative"),
+            (Organisation, "api_organisation"),
+            (Person, "api_person"),
+            (Document, "api_document"),
+        ):
+            urls += [reverse(name, args=[record.slug]) for record in model.objects.published()]
+        urls += [reverse("api_territory", args=[slug]) for slug in ("picardie", "lille")]
+        urls += [reverse("api_theme", args=["economie-circulaire"])]
+        for url in urls:
+            data = get_json(client, url, **({"page_size": 100} if url in urls[:7] else {}))
+            text = str(data)
+            for (slug,) in drafts:
+                assert slug not in text, (url, slug)
