@@ -133,6 +133,11 @@ def seconds_before_retry(request):
     return max(1, int((window + 1) * RATE_WINDOW - moment + 0.999))
 
 
+def is_open_data_address(path):
+    """Whether the API or the exports answer this path, whether it names something or not."""
+    return (path.startswith("/api/") and path != "/api/") or path.startswith("/initiatives/export.")
+
+
 def open_data(view):
     """For the exports and the API: readable from any origin, read-only, rate-limited.
 
@@ -181,7 +186,6 @@ def open_data(view):
         response["Cross-Origin-Resource-Policy"] = "cross-origin"
         return response
 
-    wrapper.open_data = True  # portal.security lets it answer a NUL byte itself
     return wrapper
 
 

@@ -10,12 +10,13 @@ from functools import wraps
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, re_path, reverse
+from django.views import defaults
 
 import portal.api.endpoints  # noqa: F401 - registers the routes
 from portal import exports
 from portal.api.core import openapi_document, registry_api
 from portal.api.schemas import MAX_PAGE_SIZE, PAGE_SIZE, Pagination
-from portal.exports import COLUMNS, open_data
+from portal.exports import COLUMNS, is_open_data_address, open_data
 
 
 def head_as_get(view):
@@ -35,13 +36,21 @@ def head_as_get(view):
 
 
 @open_data
-def unknown_address(request, **kwargs):
-    """Any other address under /api/, a slug outside the slug pattern included: JSON, CORS."""
+def unknown_address(request):
+    message = "Aucun enregistrement publié à cette adresse."
+    if request.path_info.startswith("/initiatives/export."):
+        message = "Format inconnu : {} attendu.".format(", ".join(exports.FORMATS))
     return JsonResponse(
-        {"errors": {"detail": ["Aucun enregistrement publié à cette adresse."]}},
-        status=404,
-        json_dumps_params={"ensure_ascii": False},
+        {"errors": {"detail": [message]}}, status=404, json_dumps_params={"ensure_ascii": False}
     )
+
+
+def page_not_found(request, exception):
+    """Django's 404 page, but the documented JSON 404 with CORS at an open-data address: a slug
+    outside the slug pattern, an unknown export format, any other address under /api/."""
+    if is_open_data_address(request.path_info):
+        return unknown_address(request)
+    return defaults.page_not_found(request, exception)
 
 
 def api_page(request):
@@ -80,7 +89,7 @@ def api_page(request):
 
 def routes():
     """The API's routes, with open_data around each; the exports keep their list of formats
-    in their pattern, and an unknown format gets the documented 404."""
+    in their pattern."""
     found = [path("api/", api_page, name="api")]
     for pattern in registry_api.urls[0]:
         if pattern.name == "api-root":
@@ -88,13 +97,10 @@ def routes():
         view = open_data(head_as_get(pattern.callback))
         if pattern.name == "initiative_export":
             formats = "|".join(exports.FORMATS)
-            found.append(
-                re_path(rf"^initiatives/export\.(?P<format>{formats})$", view, name=pattern.name)
-            )
-            found.append(re_path(r"^initiatives/export\.(?P<format>[^/]*)$", view))
+            route = rf"^initiatives/export\.(?P<format>{formats})$"
+            found.append(re_path(route, view, name=pattern.name))
         else:
             found.append(URLPattern(pattern.pattern, view, pattern.default_args, pattern.name))
-    found.append(re_path(r"^api/[\s\S]*/$", unknown_address))
     return found
 
 

@@ -21,6 +21,10 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+def is_parameters(model):
+    return isinstance(model, type) and issubclass(model, schemas.Parameters)
+
+
 class RegistryAPI(NinjaAPI):
     def get_content_type(self):
         return "application/json"  # JSON is UTF-8 by definition: no charset parameter
@@ -28,9 +32,9 @@ class RegistryAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix="", path_params=path_params)
         document_exports(schema)
-        for name in list(schema["components"]["schemas"]):
-            if issubclass(getattr(schemas, name, object), schemas.Parameters):
-                del schema["components"]["schemas"][name]  # documented as parameters
+        components = schema["components"]["schemas"]
+        for name in [name for name in components if is_parameters(getattr(schemas, name, None))]:
+            del components[name]  # documented as parameters, not as answers
         return schema
 
 
@@ -43,7 +47,7 @@ registry_api = RegistryAPI(
     "secondes et par adresse (429 et Retry-After au-delà).",
     renderer=Renderer(),
     docs_url=None,  # no Swagger UI: /api/ is our own page, under our CSP
-    openapi_url=None,  # served by portal.api, with CORS and the rate limit
+    openapi_url=None,  # a route of its own in portal.api.endpoints, with open_data
 )
 
 TOO_MANY = "Trop de requêtes ; en-tête Retry-After."
@@ -103,16 +107,13 @@ def not_found():
 
 
 def is_export(request):
-    return "format" in request.resolver_match.kwargs  # unknown formats included
+    return request.resolver_match.url_name == "initiative_export"
 
 
 @registry_api.exception_handler(ValidationError)
 def refused(request, exc):
     """Parameters the schema refuses: a 400 in French, or a 404 for a path that names nothing."""
     if any(error["loc"][0] == "path" for error in exc.errors):
-        if is_export(request):
-            formats = ", ".join(exports.FORMATS)
-            return error_response(404, {"format": [f"Format inconnu : {formats} attendu."]})
         return not_found()
     errors = {}
     for error in exc.errors:
