@@ -297,7 +297,7 @@ def one_of(values):
 
 def slug():
     def check(value):
-        if not isinstance(value, str) or len(value) > 200 or not SLUG_PATTERN_RE.match(value):
+        if not isinstance(value, str) or len(value) > 200 or not SLUG_PATTERN_RE.fullmatch(value):
             raise refused("Un identifiant (lettres, chiffres, tirets) est attendu.")
         return value
 
