@@ -133,6 +133,11 @@ def seconds_before_retry(request):
     return max(1, int((window + 1) * RATE_WINDOW - moment + 0.999))
 
 
+def is_open_data_address(path):
+    """Whether the API or the exports answer this path, whether it names something or not."""
+    return (path.startswith("/api/") and path != "/api/") or path.startswith("/initiatives/export.")
+
+
 def open_data(view):
     """For the exports and the API: readable from any origin, read-only, rate-limited.
 
@@ -398,9 +403,12 @@ def text_error(message, status=400):
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-@open_data
-def initiative_export(request, format):
-    """The index's current list of initiatives as a file: CSV, XLSX, JSON or GeoJSON."""
+def export_file(request, format):
+    """The index's current list of initiatives as a file: CSV, XLSX, JSON or GeoJSON.
+
+    The view is `portal.api.endpoints.initiative_export`: the API's schema documents it, and
+    `open_data` wraps it like every API route.
+    """
     delimiter = request.GET.get("sep", ",")
     if delimiter not in (",", ";"):
         return text_error("Le paramètre sep accepte « , » ou « ; ».")
@@ -409,7 +417,8 @@ def initiative_export(request, format):
         return text_error(filter_errors_text(filterset.form))
     filename = f"registre-initiatives-{timezone.localdate():%Y%m%d}.{format}"
     # HEAD: the headers only, without reading every row.
-    chunks = iter(()) if request.method == "HEAD" else export_records(request, filterset.results)
+    head = request.META.get("REQUEST_METHOD") == "HEAD"  # the API answers HEAD as GET
+    chunks = iter(()) if head else export_records(request, filterset.results)
     if format == "xlsx":
         return FileResponse(
             xlsx_file(chunks), as_attachment=True, filename=filename, content_type=FORMATS[format]

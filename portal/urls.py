@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("initiatives.urls")),
 ]
 
+handler404 = "portal.api.page_not_found"  # JSON with CORS at open-data addresses
 handler500 = "portal.views.server_error"

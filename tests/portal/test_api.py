@@ -62,10 +62,13 @@ def resolve(schema):
 def problems(value, schema, where="$"):
     """What is wrong with value under the schema: a list of messages, empty when it conforms.
 
-    Knows type (one or a list), nullable, enum, pattern, required, properties,
+    Knows type (one or a list), nullable, anyOf, enum, pattern, required, properties,
     additionalProperties (false or a schema), items, minItems, maxItems and $ref.
     """
     schema = resolve(schema)
+    options = schema.get("anyOf", [])
+    if options and all(problems(value, option, where) for option in options):
+        return [f"{where}: {value!r} matches none of {options}"]
     types = schema.get("type", [])
     types = [types] if isinstance(types, str) else list(types)
     if schema.get("nullable"):
@@ -137,6 +140,9 @@ def test_the_checker_finds_what_does_not_conform():
         "$[1]: '2' is not of type ['integer']"
     ]
     assert problems(None, {"type": "string", "nullable": True}) == []
+    either = {"anyOf": [{"type": "string", "pattern": "^a"}, {"type": "null"}]}
+    assert problems(None, either) == problems("ab", either) == []
+    assert problems("ba", either) and problems(1, either)
     assert problems(True, {"type": "integer"})
 
 
@@ -688,6 +694,65 @@ def test_preflights_do_not_count(client, clock):
     for _ in range(10):
         client.options("/api/thematiques/")
     assert client.get("/api/thematiques/").status_code == 200
+
+
+# Addresses and values outside the document ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/initiatives/%C3%A9t%C3%A9/",  # not a slug
+        "/api/thematiques/a%2Fb/",
+        "/api/personnes/%00/",
+        "/api/inconnue/",
+    ],
+)
+def test_an_address_outside_the_document_is_a_json_404_with_cors(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["errors"]["detail"]
+
+
+def test_a_nul_byte_in_a_parameter_is_a_documented_400_with_cors(client):
+    response = client.get("/api/initiatives/?q=a%00b")
+    assert response.status_code == 400
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert list(get_json(client, "/api/initiatives/", status=400, q="a\x00b")["errors"]) == ["q"]
+    response = client.get("/initiatives/export.csv?q=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    # Elsewhere, refused before any view, as before.
+    assert client.get("/initiatives/?q=%00").status_code == 400
+
+
+def test_an_unknown_export_format_is_a_documented_404(client):
+    response = client.get("/initiatives/export.xml")
+    assert response.status_code == 404
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "csv" in response.json()["errors"]["detail"][0]
+    assert problems(response.json(), documented_schema("/initiatives/export.{format}", 404)) == []
+
+
+def test_refusals_of_the_schema_are_in_french(client):
+    data = get_json(client, reverse("api_initiatives"), status=400, statut="perdu", de="1800")
+    assert data["errors"] == {
+        "statut": [
+            "Valeur inconnue : « planned », « ongoing », « dormant », « done », « abandoned » "
+            "attendu."
+        ],
+        "de": ["Un nombre entier de 1900 à 2100 est attendu."],
+    }
+    data = get_json(client, reverse("api_themes"), status=400, page_size="vingt")
+    assert data["errors"] == {"page_size": ["Un nombre entier de 1 à 100 est attendu."]}
+
+
+def test_empty_parameters_mean_absent_as_in_the_index_form(client, world):
+    data = get_json(client, reverse("api_initiatives"), q="", statut="", de="", page="")
+    assert data["count"] == 2
 
 
 # On the seed data, last in this module: the demo_data fixture stays loaded until its end ---

@@ -1,0 +1,190 @@
+"""How every API route answers: the django-ninja API and its generated document, the
+errors in French, pagination. The routes themselves are in `portal.api.endpoints`."""
+
+import functools
+import json
+
+from django.core.paginator import EmptyPage, Paginator
+from django.http import JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.openapi.schema import REF_TEMPLATE
+from ninja.renderers import JSONRenderer
+
+from portal import exports
+from portal.api import schemas
+
+# The API ------------------------------------------------------------------------------------
+
+
+class Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def is_parameters(model):
+    return isinstance(model, type) and issubclass(model, schemas.Parameters)
+
+
+class RegistryAPI(NinjaAPI):
+    def get_content_type(self):
+        return "application/json"  # JSON is UTF-8 by definition: no charset parameter
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix="", path_params=path_params)
+        document_exports(schema)
+        components = schema["components"]["schemas"]
+        for name in [name for name in components if is_parameters(getattr(schemas, name, None))]:
+            del components[name]  # documented as parameters, not as answers
+        return schema
+
+
+registry_api = RegistryAPI(
+    title="API du Registre des initiatives",
+    version="1.0",
+    description="Lecture seule, sans authentification, données publiées seulement. "
+    "CORS ouvert à toute origine (GET, HEAD, OPTIONS) ; les autres méthodes "
+    f"répondent 405. Au plus {exports.RATE_LIMIT} requêtes par {exports.RATE_WINDOW} "
+    "secondes et par adresse (429 et Retry-After au-delà).",
+    renderer=Renderer(),
+    docs_url=None,  # no Swagger UI: /api/ is our own page, under our CSP
+    openapi_url=None,  # a route of its own in portal.api.endpoints, with open_data
+)
+
+TOO_MANY = "Trop de requêtes ; en-tête Retry-After."
+
+
+def described(**descriptions):
+    return {
+        "responses": {
+            int(status[1:]): {"description": text} for status, text in descriptions.items()
+        }
+    }
+
+
+def listing(route, name, summary, model):
+    return registry_api.get(
+        route,
+        url_name=name,
+        operation_id=name,
+        summary=summary,
+        response={
+            200: schemas.page_of(model),
+            400: schemas.Errors,
+            404: schemas.Errors,
+            429: schemas.Errors,
+        },
+        openapi_extra=described(
+            s200="Succès.",
+            s400="Paramètre invalide ou inconnu.",
+            s404="Page au-delà de la dernière.",
+            s429=TOO_MANY,
+        ),
+    )
+
+
+def detail(route, name, summary, model):
+    return registry_api.get(
+        route,
+        url_name=name,
+        operation_id=name,
+        summary=summary,
+        response={200: model, 404: schemas.Errors, 429: schemas.Errors},
+        openapi_extra=described(s200="Succès.", s404="Introuvable ou non publié.", s429=TOO_MANY),
+    )
+
+
+# Responses ---------------------------------------------------------------------------------
+
+
+def error_response(status, errors):
+    return JsonResponse(
+        {"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def not_found():
+    return error_response(404, {"detail": ["Aucun enregistrement publié à cette adresse."]})
+
+
+def is_export(request):
+    return request.resolver_match.url_name == "initiative_export"
+
+
+@registry_api.exception_handler(ValidationError)
+def refused(request, exc):
+    """Parameters the schema refuses: a 400 in French, or a 404 for a path that names nothing."""
+    if any(error["loc"][0] == "path" for error in exc.errors):
+        return not_found()
+    errors = {}
+    for error in exc.errors:
+        name = str(error["loc"][-1])[:60] if len(error["loc"]) > 1 else "detail"
+        message = error["msg"] if error["type"] == "invalid" else "Valeur invalide."
+        errors.setdefault(name, []).append(message)
+    if is_export(request):  # exports answer in text
+        lines = [f"{name} : {message}" for name, messages in errors.items() for message in messages]
+        return exports.text_error("Filtres invalides. " + " ".join(lines))
+    return error_response(400, errors)
+
+
+def page_link(request, number):
+    query = request.GET.copy()
+    query["page"] = number
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def paginated(request, pages, queryset, describe, parameters=()):
+    """The page asked for: `describe` turns the page's objects into dicts."""
+    unknown = sorted(set(request.GET) - {*schemas.Pagination.model_fields, *parameters})
+    if unknown:
+        return error_response(400, {name[:60]: ["Paramètre inconnu."] for name in unknown})
+    paginator = Paginator(queryset, pages.page_size)
+    try:
+        page = paginator.page(pages.page)
+    except EmptyPage:
+        return error_response(
+            404, {"page": [f"Cette page n'existe pas : il y en a {paginator.num_pages}."]}
+        )
+    return {
+        "count": paginator.count,
+        "next": page_link(request, pages.page + 1) if page.has_next() else None,
+        "previous": page_link(request, pages.page - 1) if page.has_previous() else None,
+        "results": describe(list(page.object_list)),
+    }
+
+
+def absolute(request, record):
+    return request.build_absolute_uri(record.get_absolute_url())
+
+
+def slug_of(record):
+    return record.slug if record is not None else None
+
+
+def component(openapi, model):
+    """A reference to the model's schema, added to the document's components."""
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE, mode="serialization")
+    openapi.add_schema_definitions({**schema.pop("$defs", {}), model.__name__: schema})
+    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+
+def document_exports(openapi):
+    """Each export format with its media type: ninja describes JSON answers only."""
+    responses = openapi["paths"]["/initiatives/export.{format}"]["get"]["responses"]
+    content = responses[200]["content"]
+    content.update(
+        {
+            "text/csv": {"schema": {"type": "string"}},
+            exports.FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+            exports.FORMATS["geojson"]: {"schema": component(openapi, schemas.FeatureCollection)},
+        }
+    )
+    responses[400]["content"] = {"text/plain": responses[400]["content"]["application/json"]}
+
+
+# The document --------------------------------------------------------------------------------
+
+
+@functools.cache
+def openapi_document():
+    """The OpenAPI document, as plain JSON data (built once per process)."""
+    return json.loads(json.dumps(registry_api.get_openapi_schema(), ensure_ascii=False))

@@ -1,0 +1,450 @@
+"""The read-only JSON API of the registry and the exports' route, with django-ninja.
+
+Each answer is a dict built by one small function below; django-ninja validates it against
+the pydantic models of `portal.api.schemas` on its way out and generates the OpenAPI document
+from those same models, so the document cannot drift from what is answered.
+
+Rules shared by every endpoint:
+- only `.published()` records, and only published records in their links; anything else is
+  a 404 like a missing record;
+- lists: `page` (from 1) and `page_size` (1 to 100, default 20; beyond 100 is a 400, not
+  silently clamped, so a client never believes it got everything), `{"count", "next",
+  "previous", "results"}`, ordered by sort key then id (initiatives: in the index's `tri`
+  order, then id), a constant number of queries whatever the page size; any other query
+  parameter is a 400, so a misspelt filter never passes for "no filter";
+- errors are `{"errors": {parameter: [French messages]}}`;
+- CORS for any origin and a rate limit per client address (`portal.exports.open_data`, put
+  around every route by `portal.api.urlpatterns`).
+"""
+
+from django.db.models import OuterRef, Subquery
+from ninja import Query
+
+from actors.models import Affiliation, Involvement, Organisation, Person
+from initiatives.models import Document, Event, Initiative, Territory, Theme
+from portal import exports
+from portal.api import schemas
+from portal.api.core import (
+    TOO_MANY,
+    absolute,
+    described,
+    detail,
+    error_response,
+    listing,
+    not_found,
+    openapi_document,
+    paginated,
+    registry_api,
+    slug_of,
+)
+from portal.exports import (
+    absolute_url_maker,
+    initiative_records,
+    initiative_values,
+    iso,
+    timestamp,
+)
+from portal.filters import InitiativeFilter
+
+# Initiatives -------------------------------------------------------------------------------
+
+
+def initiative_items(request, rows):
+    url_for = absolute_url_maker(request, "initiatives:detail")
+    return [item for item, _ in initiative_records(rows, url_for)]
+
+
+@listing(
+    "/api/initiatives/",
+    "api_initiatives",
+    "Initiatives, avec les filtres de la liste des initiatives",
+    schemas.Initiative,
+)
+def initiative_list(
+    request, filters: Query[schemas.InitiativeFilters], pages: Query[schemas.Pagination]
+):
+    filterset = InitiativeFilter(request.GET)
+    if not filterset.is_valid():
+        return error_response(
+            400, {name: list(errors) for name, errors in filterset.errors.items()}
+        )
+    return paginated(
+        request,
+        pages,
+        initiative_values(filterset.results),
+        lambda rows: initiative_items(request, rows),
+        parameters=schemas.InitiativeFilters.model_fields,
+    )
+
+
+def involvement_item(involvement):
+    return {
+        "initiative": involvement.initiative.slug,
+        "organisation": slug_of(involvement.organisation),
+        "person": slug_of(involvement.person),
+        "role": involvement.role,
+        "role_label": involvement.get_role_display(),
+        "start": iso(involvement.start),
+        "end": iso(involvement.end),
+    }
+
+
+@detail(
+    "/api/initiatives/{slug:slug}/", "api_initiative", "Une initiative", schemas.InitiativeDetail
+)
+def initiative_detail(request, slug: schemas.Slug):
+    rows = list(
+        initiative_values(
+            Initiative.objects.published().filter(slug=slug), "body", "objectives", "website"
+        )
+    )
+    if not rows:
+        return not_found()
+    row = rows[0]
+    item = initiative_items(request, rows)[0]
+    involvements = (
+        Involvement.objects.published()
+        .filter(initiative_id=row["pk"])
+        .select_related("initiative", "organisation", "person")
+        .order_by("role", "pk")
+    )
+    events = (
+        Event.objects.published()
+        .filter(initiative_id=row["pk"])
+        .select_related("initiative", "territory")
+        .order_by("sort_key", "pk")
+    )
+    children = Initiative.objects.published().filter(parent_id=row["pk"]).order_by("sort_key")
+    documents = Document.objects.published().filter(initiatives=row["pk"]).order_by("sort_key")
+    return {
+        **item,
+        "body": row["body"],
+        "objectives": row["objectives"],
+        "website": row["website"],
+        "children": list(children.values_list("slug", flat=True)),
+        "involvements": [involvement_item(involvement) for involvement in involvements],
+        "documents": list(documents.values_list("slug", flat=True)),
+        "events": [event_item(event) for event in events],
+    }
+
+
+# Organisations and people ------------------------------------------------------------------
+
+
+def organisations():
+    public = Organisation.objects.published()
+    # The parent only when it is public itself.
+    parents = public.filter(pk=OuterRef("parent_id")).values("slug")
+    return public.select_related("territory").annotate(parent_slug=Subquery(parents))
+
+
+def organisation_item(request, organisation):
+    return {
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "acronym": organisation.acronym,
+        "kind": organisation.kind,
+        "kind_label": organisation.get_kind_display(),
+        "description": organisation.description,
+        "website": organisation.website,
+        "territory": slug_of(organisation.territory),
+        "parent": organisation.parent_slug,
+        "founded_on": iso(organisation.founded_on),
+        "is_defunct": organisation.is_defunct,
+        "dissolved_on": iso(organisation.dissolved_on),
+        "url": absolute(request, organisation),
+        "updated_at": timestamp(organisation.updated_at),
+    }
+
+
+@listing("/api/organisations/", "api_organisations", "Organisations", schemas.Organisation)
+def organisation_list(request, pages: Query[schemas.Pagination]):
+    return paginated(
+        request,
+        pages,
+        organisations().order_by("sort_key", "pk"),
+        lambda page: [organisation_item(request, organisation) for organisation in page],
+    )
+
+
+@detail(
+    "/api/organisations/{slug:slug}/",
+    "api_organisation",
+    "Une organisation",
+    schemas.OrganisationDetail,
+)
+def organisation_detail(request, slug: schemas.Slug):
+    organisation = organisations().filter(slug=slug).first()
+    if organisation is None:
+        return not_found()
+    involvements = (
+        Involvement.objects.published()
+        .filter(organisation=organisation)
+        .select_related("initiative", "organisation", "person")
+        .order_by("initiative__sort_key", "role", "pk")
+    )
+    units = Organisation.objects.published().filter(parent=organisation).order_by("sort_key")
+    people = (
+        Affiliation.objects.filter(organisation=organisation, person__in=Person.objects.published())
+        .select_related("person")
+        .order_by("person__sort_key", "pk")
+    )
+    return {
+        **organisation_item(request, organisation),
+        "units": list(units.values_list("slug", flat=True)),
+        "people": [
+            {
+                "person": affiliation.person.slug,
+                "job_title": affiliation.job_title,
+                "start": iso(affiliation.start),
+                "end": iso(affiliation.end),
+            }
+            for affiliation in people
+        ],
+        "involvements": [involvement_item(involvement) for involvement in involvements],
+    }
+
+
+def person_item(request, person):
+    return {
+        "slug": person.slug,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "biography": person.biography,
+        # Email and phone only with recorded consent: the model decides.
+        "contact": person.public_contact(),
+        "url": absolute(request, person),
+        "updated_at": timestamp(person.updated_at),
+    }
+
+
+@listing("/api/personnes/", "api_persons", "Personnes", schemas.Person)
+def person_list(request, pages: Query[schemas.Pagination]):
+    return paginated(
+        request,
+        pages,
+        Person.objects.published().order_by("sort_key", "first_name", "pk"),
+        lambda page: [person_item(request, person) for person in page],
+    )
+
+
+@detail("/api/personnes/{slug:slug}/", "api_person", "Une personne", schemas.PersonDetail)
+def person_detail(request, slug: schemas.Slug):
+    person = Person.objects.published().filter(slug=slug).first()
+    if person is None:
+        return not_found()
+    affiliations = (
+        Affiliation.objects.filter(person=person, organisation__in=Organisation.objects.published())
+        .select_related("organisation")
+        .order_by("start", "pk")
+    )
+    involvements = (
+        Involvement.objects.published()
+        .filter(person=person)
+        .select_related("initiative", "organisation", "person")
+        .order_by("initiative__sort_key", "role", "pk")
+    )
+    return {
+        **person_item(request, person),
+        "affiliations": [
+            {
+                "organisation": affiliation.organisation.slug,
+                "job_title": affiliation.job_title,
+                "start": iso(affiliation.start),
+                "end": iso(affiliation.end),
+            }
+            for affiliation in affiliations
+        ],
+        "involvements": [involvement_item(involvement) for involvement in involvements],
+    }
+
+
+# Vocabularies ------------------------------------------------------------------------------
+
+
+def coordinate(value):
+    return float(value) if value is not None else None
+
+
+def territory_item(request, territory):
+    return {
+        "slug": territory.slug,
+        "name": territory.name,
+        "kind": territory.kind,
+        "kind_label": territory.get_kind_display(),
+        "code": territory.code,
+        "parent": slug_of(territory.parent),
+        "latitude": coordinate(territory.latitude),
+        "longitude": coordinate(territory.longitude),
+        "valid_from": iso(territory.valid_from),
+        "valid_until": iso(territory.valid_until),
+        "url": absolute(request, territory),
+    }
+
+
+@listing("/api/territoires/", "api_territories", "Territoires", schemas.Territory)
+def territory_list(request, pages: Query[schemas.Pagination]):
+    return paginated(
+        request,
+        pages,
+        Territory.objects.select_related("parent").order_by("sort_key", "pk"),
+        lambda page: [territory_item(request, territory) for territory in page],
+    )
+
+
+@detail("/api/territoires/{slug:slug}/", "api_territory", "Un territoire", schemas.TerritoryDetail)
+def territory_detail(request, slug: schemas.Slug):
+    territory = Territory.objects.select_related("parent").filter(slug=slug).first()
+    if territory is None:
+        return not_found()
+    return {
+        **territory_item(request, territory),
+        "description": territory.description,
+        "children": slugs(territory.children),
+        "successors": slugs(territory.successors),
+        "predecessors": slugs(territory.predecessors),
+    }
+
+
+def slugs(related):
+    return list(related.order_by("sort_key", "pk").values_list("slug", flat=True))
+
+
+def theme_item(request, theme):
+    return {
+        "slug": theme.slug,
+        "name": theme.name,
+        "description": theme.description,
+        "parent": slug_of(theme.parent),
+        "url": absolute(request, theme),
+    }
+
+
+@listing("/api/thematiques/", "api_themes", "Thématiques", schemas.Theme)
+def theme_list(request, pages: Query[schemas.Pagination]):
+    return paginated(
+        request,
+        pages,
+        Theme.objects.select_related("parent").order_by("sort_key", "pk"),
+        lambda page: [theme_item(request, theme) for theme in page],
+    )
+
+
+@detail("/api/thematiques/{slug:slug}/", "api_theme", "Une thématique", schemas.ThemeDetail)
+def theme_detail(request, slug: schemas.Slug):
+    theme = Theme.objects.select_related("parent").filter(slug=slug).first()
+    if theme is None:
+        return not_found()
+    return {**theme_item(request, theme), "children": slugs(theme.children)}
+
+
+# Events and documents ----------------------------------------------------------------------
+
+
+def event_item(event):
+    return {
+        "id": event.pk,
+        "title": event.title,
+        "kind": event.kind,
+        "kind_label": event.get_kind_display(),
+        "status": event.status,
+        "status_label": event.get_status_display(),
+        "start": iso(event.start),
+        "end": iso(event.end),
+        "date_note": event.date_note,
+        "initiative": event.initiative.slug,
+        "territory": slug_of(event.territory),
+        "venue": event.venue,
+        "description": event.description,
+    }
+
+
+@listing("/api/evenements/", "api_events", "Événements", schemas.Event)
+def event_list(request, pages: Query[schemas.Pagination]):
+    return paginated(
+        request,
+        pages,
+        Event.objects.published()
+        .select_related("initiative", "territory")
+        .order_by("sort_key", "pk"),
+        lambda page: [event_item(event) for event in page],
+    )
+
+
+def document_item(request, document):
+    download = document.get_download_url()
+    return {
+        "slug": document.slug,
+        "title": document.title,
+        "kind": document.kind,
+        "kind_label": document.get_kind_display(),
+        "authors": document.authors,
+        "publication_date": iso(document.publication_date),
+        "language": document.language,
+        "summary": document.summary,
+        "link": document.url,
+        "file": request.build_absolute_uri(download) if download else None,
+        "keywords": [keyword.label for keyword in document.keywords.all()],
+        "url": absolute(request, document),
+        "updated_at": timestamp(document.updated_at),
+    }
+
+
+@listing("/api/documents/", "api_documents", "Documents", schemas.Document)
+def document_list(request, pages: Query[schemas.Pagination]):
+    return paginated(
+        request,
+        pages,
+        Document.objects.published().prefetch_related("keywords").order_by("sort_key", "pk"),
+        lambda page: [document_item(request, document) for document in page],
+    )
+
+
+@detail("/api/documents/{slug:slug}/", "api_document", "Un document", schemas.DocumentDetail)
+def document_detail(request, slug: schemas.Slug):
+    document = Document.objects.published().prefetch_related("keywords").filter(slug=slug).first()
+    if document is None:
+        return not_found()
+    initiatives = Initiative.objects.published().filter(documents=document).order_by("sort_key")
+    return {
+        **document_item(request, document),
+        "bibliographic_note": document.bibliographic_note,
+        "initiatives": list(initiatives.values_list("slug", flat=True)),
+    }
+
+
+# Exports ------------------------------------------------------------------------------------
+
+
+@registry_api.get(
+    "/initiatives/export.{format}",
+    url_name="initiative_export",
+    operation_id="initiative_export",
+    summary="Export de la liste filtrée des initiatives (toutes les pages)",
+    response={200: list[schemas.Initiative], 400: str, 404: schemas.Errors, 429: schemas.Errors},
+    openapi_extra=described(
+        s200="Un fichier registre-initiatives-AAAAMMJJ.<format>.",
+        s400="Filtre invalide (message en texte).",
+        s404="Format inconnu.",
+        s429=TOO_MANY,
+    ),
+)
+def initiative_export(
+    request,
+    format: schemas.ExportFormat,
+    filters: Query[schemas.InitiativeFilters],
+    separator: Query[schemas.Separator],
+):
+    return exports.export_file(request, format)
+
+
+@registry_api.get(
+    "/api/openapi.json",
+    url_name="api_openapi",
+    operation_id="api_openapi",
+    summary="Ce document OpenAPI",
+    response={200: dict, 429: schemas.Errors},
+    openapi_extra=described(s200="Le document.", s429=TOO_MANY),
+)
+def openapi(request):
+    return openapi_document()

@@ -1,0 +1,57 @@
+"""Schemathesis against the generated OpenAPI document: every operation, with inputs that
+follow the document and inputs that break it (a slug outside its pattern, a NUL byte, an
+unknown format...); every answer must be documented, of the documented type and shape, and
+never a server error."""
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from portal import api, exports
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+schema = schemathesis.openapi.from_dict(
+    api.OPENAPI,
+    config=schemathesis.Config.from_dict(
+        {"generation": {"mode": "all", "max-examples": 25, "deterministic": True}}
+    ),
+)
+
+
+@pytest.fixture
+def application(monkeypatch):
+    """Django's WSGI handler on the test's own connection, as the test client runs it."""
+    monkeypatch.setattr(exports, "RATE_LIMIT", 1_000_000)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_every_operation_answers_as_documented(case, application):
+    case.call_and_validate(app=application, checks=CHECKS)
