@@ -3,13 +3,15 @@ from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from portal import discovery, views
+from portal import views
+from portal.catalogue import discovery
+from portal.catalogue import views as catalogue
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("initiatives/", views.initiative_index, name="initiative_index"),
-    path("recherche/", views.search_page, name="search"),
+    path("initiatives/", catalogue.initiative_index, name="initiative_index"),
+    path("recherche/", catalogue.search_page, name="search"),
     path("flux/initiatives.atom", discovery.InitiativeFeed(), name="feed"),
     path("flux/thematiques/<slug:slug>.atom", discovery.ThemeFeed(), name="theme_feed"),
     path("flux/territoires/<slug:slug>.atom", discovery.TerritoryFeed(), name="territory_feed"),
@@ -29,11 +31,11 @@ urlpatterns = [
     ),
     path("robots.txt", discovery.robots_txt, name="robots"),
     re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),
-    path("", include("portal.api")),  # the open-data API and exports
+    path("", include("portal.opendata.api")),  # the open-data API and exports
     path("admin/", admin.site.urls),
     path("", include("actors.urls")),
     path("", include("initiatives.urls")),
 ]
 
-handler404 = "portal.api.page_not_found"  # JSON with CORS at open-data addresses
+handler404 = "portal.opendata.api.page_not_found"  # JSON with CORS at open-data addresses
 handler500 = "portal.views.server_error"
