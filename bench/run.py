@@ -242,7 +242,7 @@ http {{ access_log off; client_body_temp_path {work}; proxy_temp_path {work};
 
 SUGGESTION_TIMING = """
 import statistics, time
-from portal.search import suggestion
+from portal.catalogue.search import suggestion
 timings = []
 for _ in range(300):
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpResponseBadRequest
 
-from portal.exports import is_open_data_address
+from portal.opendata.access import is_open_data_address
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"

@@ -3,18 +3,33 @@ from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from portal import discovery, views
+from initiatives import urls as registry_pages
+from initiatives import views as registry
+from portal import views
+from portal.catalogue import discovery
+from portal.catalogue import views as catalogue
+
+# Every public page under /initiatives/, here and nowhere else. The exports
+# /initiatives/export.<format> are open data: they are declared with the API
+# (portal.opendata.api), whose OpenAPI document describes them and whose CORS, rate limit and
+# JSON 404 they share.
+initiative_pages = [
+    path("initiatives/", catalogue.initiative_index, name="initiative_index"),
+    path("initiatives/<slug:slug>/agenda.ics", discovery.initiative_ics, name="initiative_ics"),
+]
+initiative_record = [  # named initiatives:detail, beside the registry's other record pages
+    path("initiatives/<slug:slug>/", registry.initiative_detail, name="detail"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("initiatives/", views.initiative_index, name="initiative_index"),
-    path("recherche/", views.search_page, name="search"),
+    *initiative_pages,
+    path("recherche/", catalogue.search_page, name="search"),
     path("flux/initiatives.atom", discovery.InitiativeFeed(), name="feed"),
     path("flux/thematiques/<slug:slug>.atom", discovery.ThemeFeed(), name="theme_feed"),
     path("flux/territoires/<slug:slug>.atom", discovery.TerritoryFeed(), name="territory_feed"),
     path("agenda.ics", discovery.agenda_ics, name="agenda_ics"),
-    path("initiatives/<slug:slug>/agenda.ics", discovery.initiative_ics, name="initiative_ics"),
     path(
         "sitemap.xml",
         sitemap_index,
@@ -29,11 +44,11 @@ urlpatterns = [
     ),
     path("robots.txt", discovery.robots_txt, name="robots"),
     re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),
-    path("", include("portal.api")),  # the open-data API and exports
+    path("", include("portal.opendata.api")),  # the open-data API and exports
     path("admin/", admin.site.urls),
     path("", include("actors.urls")),
-    path("", include("initiatives.urls")),
+    path("", include((registry_pages.urlpatterns + initiative_record, "initiatives"))),
 ]
 
-handler404 = "portal.api.page_not_found"  # JSON with CORS at open-data addresses
+handler404 = "portal.opendata.api.page_not_found"  # JSON with CORS at open-data addresses
 handler500 = "portal.views.server_error"

@@ -12,13 +12,8 @@ from django.views.decorators.cache import never_cache
 from actors.models import Organisation
 from initiatives.models import Event, Initiative, Listing, Territory
 from portal.cache import remembered
-from portal.facets import build_facets
-from portal.filters import SORTS, InitiativeFilter
-from portal.forms import SearchForm
-from portal.search import search, suggestion
 
 logger = logging.getLogger(__name__)
-PAGE_SIZE = 20
 HOME_PROGRAMMES = 12
 SITE_PLAN_PROGRAMMES = 30
 
@@ -54,26 +49,6 @@ def home(request):
     )
 
 
-def initiative_index(request):
-    filterset = InitiativeFilter(request.GET, request=request)
-    valid = filterset.is_valid()
-    facets, total = build_facets(filterset)
-    context = {
-        "filter": filterset,
-        "facets": facets,
-        "page": filterset.page_of_results(request.GET.get("page"), PAGE_SIZE, total),
-        "sorts": SORTS,
-        "sort": filterset.sort,
-    }
-    # Only the browser (form and results) when the script asks for it, to update in place.
-    template = (
-        "includes/initiative_browser.html"
-        if request.headers.get("X-Requested-With") == "fetch"
-        else "portal/initiative_index.html"
-    )
-    return render(request, template, context, status=200 if valid else 400)
-
-
 @never_cache
 def healthz(request):
     try:
@@ -84,21 +59,6 @@ def healthz(request):
         logger.exception("healthz: the database does not answer")
         return JsonResponse({"status": "error", "reason": "database unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-def search_page(request):
-    form = SearchForm(request.GET)
-    text = form.cleaned_data["q"] if form.is_valid() else ""
-    sections = search(text)
-    context = {
-        "form": form,
-        "text": text,
-        "sections": sections,
-        "total": sum(section.total for section in sections),
-        "capped": any(section.capped for section in sections),
-        "suggestion": suggestion(text) if text and not sections else "",
-    }
-    return render(request, "portal/search.html", context, status=200 if form.is_valid() else 400)
 
 
 LEGAL_PAGES = {

@@ -24,7 +24,7 @@ from initiatives.models import (
     Territory,
     Theme,
 )
-from portal.filters import search_query
+from portal.catalogue.search import search_query
 
 pytestmark = pytest.mark.django_db
 

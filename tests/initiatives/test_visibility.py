@@ -216,9 +216,9 @@ def test_the_page_cache_honours_vary(rf, make_initiative):
 
 
 def test_the_rate_limit_is_shared_by_every_process(client, settings, monkeypatch):
-    from portal import exports
+    from portal.opendata import access
 
-    monkeypatch.setattr(exports, "RATE_LIMIT", 2)
+    monkeypatch.setattr(access, "RATE_LIMIT", 2)
     assert client.get(reverse("api_initiatives")).status_code == 200
     caches["local"].clear()  # another worker: nothing in its memory
     assert client.get(reverse("api_initiatives")).status_code == 200

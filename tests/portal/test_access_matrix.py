@@ -51,7 +51,8 @@ from initiatives.models import (
     Territory,
     Theme,
 )
-from portal import exports, staff
+from portal import staff
+from portal.opendata import access
 from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -431,7 +432,7 @@ def _no_open_data_rate_limit(monkeypatch):
     """The matrix sends thousands of requests from one address: lift the open-data rate limit
     (tests/portal/test_api.py checks it)."""
     cache.clear()
-    monkeypatch.setattr(exports, "RATE_LIMIT", 10**9)
+    monkeypatch.setattr(access, "RATE_LIMIT", 10**9)
 
 
 # Checks ------------------------------------------------------------------------------------

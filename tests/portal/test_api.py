@@ -22,8 +22,8 @@ from initiatives.models import (
     Territory,
     Theme,
 )
-from portal import api, exports
-from portal.filters import InitiativeFilter
+from portal.catalogue.filters import InitiativeFilter
+from portal.opendata import access, api, exports
 
 pytestmark = pytest.mark.django_db
 
@@ -650,9 +650,9 @@ def test_the_pages_stay_closed_to_other_origins(client):
 def clock(monkeypatch):
     """A settable clock for the rate limit's windows, at the start of a window."""
     moment = {"now": 1_000_020.0}  # 1_000_020 = 16_667 windows of 60 s exactly
-    monkeypatch.setattr(exports, "now", lambda: moment["now"])
-    monkeypatch.setattr(exports, "RATE_LIMIT", 3)
-    monkeypatch.setattr(exports, "RATE_WINDOW", 60)
+    monkeypatch.setattr(access, "now", lambda: moment["now"])
+    monkeypatch.setattr(access, "RATE_LIMIT", 3)
+    monkeypatch.setattr(access, "RATE_WINDOW", 60)
     return moment
 
 

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from portal import api, exports
+from portal.opendata import access, api
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
@@ -38,7 +38,7 @@ schema = schemathesis.openapi.from_dict(
 @pytest.fixture
 def application(monkeypatch):
     """Django's WSGI handler on the test's own connection, as the test client runs it."""
-    monkeypatch.setattr(exports, "RATE_LIMIT", 1_000_000)
+    monkeypatch.setattr(access, "RATE_LIMIT", 1_000_000)
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield WSGIHandler()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Event, Initiative, PublicationState, Territory, Theme
-from portal import discovery
+from portal.catalogue import discovery
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

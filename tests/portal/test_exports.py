@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 
 from actors.models import Involvement
 from initiatives.models import Initiative, PublicationState, Territory, Theme
-from portal import exports
-from portal.filters import InitiativeFilter
+from portal.catalogue.filters import InitiativeFilter
+from portal.opendata import exports
 
 pytestmark = pytest.mark.django_db
 FORMATS = ["csv", "xlsx", "json", "geojson"]

@@ -3,8 +3,8 @@
 import pytest
 
 from initiatives.models import Territory
-from portal.facets import build_facets
-from portal.filters import InitiativeFilter
+from portal.catalogue.facets import build_facets
+from portal.catalogue.filters import InitiativeFilter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 

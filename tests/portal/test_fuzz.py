@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from actors.models import Involvement, Organisation, Person
 from initiatives.models import Document, Initiative, Language, Territory, Theme
-from portal.filters import SORTS
+from portal.catalogue.filters import SORTS
 
 pytestmark = pytest.mark.django_db
 

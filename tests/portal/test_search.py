@@ -4,9 +4,9 @@ from django.urls import reverse
 
 from actors.models import Organisation
 from initiatives.models import Document, Event, PublicationState
-from portal import search as search_module
+from portal.catalogue import search as search_module
+from portal.catalogue.search import highlighted
 from portal.models import SearchWord, words_in
-from portal.search import highlighted
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("search")

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from portal.opendata import OpenDataError, dump
+from portal.opendata import OpenDataError
+from portal.opendata.dump import dump
 
 
 def iso_date(text):

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from portal.opendata import OpenDataError, load
+from portal.opendata import OpenDataError
+from portal.opendata.load import load
 
 
 class Command(BaseCommand):

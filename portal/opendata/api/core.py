@@ -1,5 +1,5 @@
 """How every API route answers: the django-ninja API and its generated document, the
-errors in French, pagination. The routes themselves are in `portal.api.endpoints`."""
+errors in French, pagination. The routes themselves are in `portal.opendata.api.endpoints`."""
 
 import functools
 import json
@@ -11,8 +11,8 @@ from ninja.errors import ValidationError
 from ninja.openapi.schema import REF_TEMPLATE
 from ninja.renderers import JSONRenderer
 
-from portal import exports
-from portal.api import schemas
+from portal.opendata import access, exports
+from portal.opendata.api import schemas
 
 # The API ------------------------------------------------------------------------------------
 
@@ -43,11 +43,11 @@ registry_api = RegistryAPI(
     version="1.0",
     description="Lecture seule, sans authentification, données publiées seulement. "
     "CORS ouvert à toute origine (GET, HEAD, OPTIONS) ; les autres méthodes "
-    f"répondent 405. Au plus {exports.RATE_LIMIT} requêtes par {exports.RATE_WINDOW} "
+    f"répondent 405. Au plus {access.RATE_LIMIT} requêtes par {access.RATE_WINDOW} "
     "secondes et par adresse (429 et Retry-After au-delà).",
     renderer=Renderer(),
     docs_url=None,  # no Swagger UI: /api/ is our own page, under our CSP
-    openapi_url=None,  # a route of its own in portal.api.endpoints, with open_data
+    openapi_url=None,  # a route of its own in portal.opendata.api.endpoints, with open_data
 )
 
 TOO_MANY = "Trop de requêtes ; en-tête Retry-After."

@@ -33,40 +33,31 @@ and territories as arrays, from a server-side cursor in chunks of CHUNK_SIZE, an
 GeoJSON are streamed chunk by chunk. The XLSX is built by openpyxl's write-only workbook,
 which spills the rows to a temporary file; the finished file is then sent from disk.
 
-The exports and the API are open data: `open_data` gives them CORS for any origin (read-only,
-no credentials) and a fixed-window rate limit per client address kept in Django's cache.
+The exports and the API are open data: `portal.opendata.access.open_data` gives them CORS
+for any origin (read-only, no credentials) and the rate limit.
 """
 
 import csv
 import io
 import json
 import tempfile
-import time
-from functools import wraps
 from itertools import islice
 
-from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.cache import cache
 from django.db.models import F, OuterRef
 from django.db.models.functions import JSONObject
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from initiatives.models import Initiative
-from portal.filters import InitiativeFilter
+from portal.catalogue.filters import InitiativeFilter
 
 CHUNK_SIZE = 2000
-
-# Requests per client address and window; tests patch them.
-RATE_LIMIT = 120
-RATE_WINDOW = 60  # seconds
 
 COLUMNS = [
     ("slug", "Identifiant, dans l'adresse de la fiche"),
@@ -97,96 +88,6 @@ FORMATS = {
     "json": "application/json",
     "geojson": "application/geo+json",
 }
-
-
-# Open data: CORS and rate limit ------------------------------------------------------------
-
-ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-def now():
-    return time.time()
-
-
-def client_ip(request):
-    """The client's address; behind DJANGO_PROXY_COUNT trusted proxies, the one they saw."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
-    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
-    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def seconds_before_retry(request):
-    """Count the request in its address's window: None when allowed, else the wait in seconds."""
-    moment = now()
-    window = int(moment // RATE_WINDOW)
-    key = f"open-data-rate:{client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=RATE_WINDOW + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=RATE_WINDOW + 1)
-        count = 1
-    if count <= RATE_LIMIT:
-        return None
-    return max(1, int((window + 1) * RATE_WINDOW - moment + 0.999))
-
-
-def is_open_data_address(path):
-    """Whether the API or the exports answer this path, whether it names something or not."""
-    return (path.startswith("/api/") and path != "/api/") or path.startswith("/initiatives/export.")
-
-
-def open_data(view):
-    """For the exports and the API: readable from any origin, read-only, rate-limited.
-
-    CORS headers go on GET and HEAD answers (errors included, so that a script can read them);
-    OPTIONS answers the preflight; any other method gets 405 (exempt from CSRF, since nothing
-    is ever written). Responses are public data: no cookie or credential is involved.
-    """
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-            response["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
-            response["Access-Control-Allow-Headers"] = "*"
-            response["Access-Control-Max-Age"] = "86400"
-        elif request.method not in ("GET", "HEAD"):
-            response = JsonResponse(
-                {
-                    "errors": {
-                        "method": [f"Méthode {request.method[:20]} non permise : lecture seule."]
-                    }
-                },
-                status=405,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        elif (wait := seconds_before_retry(request)) is not None:
-            response = JsonResponse(
-                {
-                    "errors": {
-                        "rate_limit": [
-                            f"Trop de requêtes : {RATE_LIMIT} par {RATE_WINDOW} secondes au plus "
-                            f"par adresse. Réessayez dans {wait} secondes."
-                        ]
-                    }
-                },
-                status=429,
-                json_dumps_params={"ensure_ascii": False},
-            )
-            response["Retry-After"] = str(wait)
-        else:
-            response = view(request, *args, **kwargs)
-        response["Allow"] = ", ".join(ALLOWED_METHODS)
-        response["Access-Control-Allow-Origin"] = "*"
-        # Open data may be embedded anywhere, unlike the pages (portal.security).
-        response["Cross-Origin-Resource-Policy"] = "cross-origin"
-        return response
-
-    return wrapper
 
 
 # Rows --------------------------------------------------------------------------------------
@@ -406,8 +307,8 @@ def text_error(message, status=400):
 def export_file(request, format):
     """The index's current list of initiatives as a file: CSV, XLSX, JSON or GeoJSON.
 
-    The view is `portal.api.endpoints.initiative_export`: the API's schema documents it, and
-    `open_data` wraps it like every API route.
+    The view is `portal.opendata.api.endpoints.initiative_export`: the API's schema documents
+    it, and `open_data` wraps it like every API route.
     """
     delimiter = request.GET.get("sep", ",")
     if delimiter not in (",", ";"):

@@ -2,7 +2,7 @@
 
 `endpoints` answers (django-ninja), `schemas` declares what is answered and accepted (pydantic),
 and the OpenAPI document is generated from both. Every route here goes through
-`portal.exports.open_data`: CORS for any origin, read-only methods, the rate limit.
+`portal.opendata.access.open_data`: CORS for any origin, read-only methods, the rate limit.
 """
 
 from functools import wraps
@@ -12,11 +12,12 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, re_path, reverse
 from django.views import defaults
 
-import portal.api.endpoints  # noqa: F401 - registers the routes
-from portal import exports
-from portal.api.core import openapi_document, registry_api
-from portal.api.schemas import MAX_PAGE_SIZE, PAGE_SIZE, Pagination
-from portal.exports import COLUMNS, is_open_data_address, open_data
+import portal.opendata.api.endpoints  # noqa: F401 - registers the routes
+from portal.opendata import access, exports
+from portal.opendata.access import is_open_data_address, open_data
+from portal.opendata.api.core import openapi_document, registry_api
+from portal.opendata.api.schemas import MAX_PAGE_SIZE, PAGE_SIZE, Pagination
+from portal.opendata.exports import COLUMNS
 
 
 def head_as_get(view):
@@ -80,8 +81,8 @@ def api_page(request):
             "formats": list(exports.FORMATS),
             "page_size": PAGE_SIZE,
             "max_page_size": MAX_PAGE_SIZE,
-            "rate_limit": exports.RATE_LIMIT,
-            "rate_window": exports.RATE_WINDOW,
+            "rate_limit": access.RATE_LIMIT,
+            "rate_window": access.RATE_WINDOW,
             "openapi_url": reverse("api_openapi"),
         },
     )

@@ -1,8 +1,8 @@
 """The read-only JSON API of the registry and the exports' route, with django-ninja.
 
 Each answer is a dict built by one small function below; django-ninja validates it against
-the pydantic models of `portal.api.schemas` on its way out and generates the OpenAPI document
-from those same models, so the document cannot drift from what is answered.
+the pydantic models of `portal.opendata.api.schemas` on its way out and generates the OpenAPI
+document from those same models, so the document cannot drift from what is answered.
 
 Rules shared by every endpoint:
 - only `.published()` records, and only published records in their links; anything else is
@@ -13,8 +13,8 @@ Rules shared by every endpoint:
   order, then id), a constant number of queries whatever the page size; any other query
   parameter is a 400, so a misspelt filter never passes for "no filter";
 - errors are `{"errors": {parameter: [French messages]}}`;
-- CORS for any origin and a rate limit per client address (`portal.exports.open_data`, put
-  around every route by `portal.api.urlpatterns`).
+- CORS for any origin and a rate limit per client address (`portal.opendata.access.open_data`, put
+  around every route by `portal.opendata.api.urlpatterns`).
 """
 
 from django.db.models import OuterRef, Subquery
@@ -22,9 +22,10 @@ from ninja import Query
 
 from actors.models import Affiliation, Involvement, Organisation, Person
 from initiatives.models import Document, Event, Initiative, Territory, Theme
-from portal import exports
-from portal.api import schemas
-from portal.api.core import (
+from portal.catalogue.filters import InitiativeFilter
+from portal.opendata import exports
+from portal.opendata.api import schemas
+from portal.opendata.api.core import (
     TOO_MANY,
     absolute,
     described,
@@ -37,14 +38,13 @@ from portal.api.core import (
     registry_api,
     slug_of,
 )
-from portal.exports import (
+from portal.opendata.exports import (
     absolute_url_maker,
     initiative_records,
     initiative_values,
     iso,
     timestamp,
 )
-from portal.filters import InitiativeFilter
 
 # Initiatives -------------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from typing_extensions import TypedDict
 
 from actors import models as actors
 from initiatives import models as registry
-from portal import exports
-from portal.filters import FIRST_YEAR, LAST_YEAR, SORTS
+from portal.catalogue.filters import FIRST_YEAR, LAST_YEAR, SORTS
+from portal.opendata import exports
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -50,7 +50,7 @@ class Record(BaseModel):
 
 
 class Initiative(Record):
-    # In the order of the export columns (portal.exports.COLUMNS).
+    # In the order of the export columns (portal.opendata.exports.COLUMNS).
     slug: Slug
     title: str
     acronym: str

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.contrib.postgres.search import SearchHeadline, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
@@ -14,13 +14,22 @@ from django.utils.safestring import mark_safe
 
 from actors.models import Organisation, Person
 from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
-from portal.filters import clean_text, search_query
 from portal.models import WORD, SearchWord, word_key, words_in
 
 RESULTS_PER_SECTION = 10
 CANDIDATES = 1000  # matches ranked at most per section; beyond, the total is "more than" this
 TYPO_MAX_LENGTH = 40  # corrections for short queries: a word or two
 TYPO_SIMILARITY = 0.45  # "econmie" is 0.55 from "economie"; unrelated words stay below 0.3
+
+
+def search_query(text):
+    return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def clean_text(text):
+    return " ".join((text or "").replace("\x00", "").split())
+
+
 # ts_headline marks matches with these control characters; the snippet is escaped, then they
 # become <mark>: the stored text never reaches the page unescaped.
 START, STOP = "\x02", "\x03"

@@ -1,0 +1,96 @@
+"""The registry's models, one module per part of the design; every name is importable from
+`initiatives.models`, as the migrations, the other apps and the tests expect."""
+
+from initiatives.models.documents import (
+    Document,
+    SourceCitation,
+)
+from initiatives.models.fields import (
+    SEARCH_CONFIG,
+    InLineage,
+    SortKey,
+    not_before,
+    search_indexes,
+    search_vector_field,
+    sort_key_field,
+)
+from initiatives.models.initiatives import (
+    Initiative,
+    InitiativeQuerySet,
+)
+from initiatives.models.listing import (
+    Listing,
+    ListingQuerySet,
+    ListingTotal,
+    ListingTotalQuerySet,
+)
+from initiatives.models.parts import (
+    Event,
+    EventQuerySet,
+    KeyFigure,
+    KeyFigureQuerySet,
+    Milestone,
+    MilestoneQuerySet,
+)
+from initiatives.models.publication import (
+    LOCKED_STATES,
+    PublicationState,
+    Publishable,
+    PublishableQuerySet,
+    locked_for,
+    publish_permission,
+)
+from initiatives.models.trees import (
+    TerritoryQuerySet,
+    TreeNode,
+    TreeQuerySet,
+    tree_constraints,
+)
+from initiatives.models.vocabularies import (
+    ActivityType,
+    Keyword,
+    KeywordLabel,
+    Language,
+    Territory,
+    Theme,
+)
+
+__all__ = [
+    "SortKey",
+    "sort_key_field",
+    "SEARCH_CONFIG",
+    "search_vector_field",
+    "search_indexes",
+    "not_before",
+    "InLineage",
+    "PublicationState",
+    "LOCKED_STATES",
+    "publish_permission",
+    "locked_for",
+    "PublishableQuerySet",
+    "Publishable",
+    "TreeQuerySet",
+    "TerritoryQuerySet",
+    "TreeNode",
+    "tree_constraints",
+    "Territory",
+    "Theme",
+    "ActivityType",
+    "Keyword",
+    "Language",
+    "KeywordLabel",
+    "Document",
+    "SourceCitation",
+    "InitiativeQuerySet",
+    "Initiative",
+    "ListingQuerySet",
+    "Listing",
+    "ListingTotalQuerySet",
+    "ListingTotal",
+    "MilestoneQuerySet",
+    "Milestone",
+    "EventQuerySet",
+    "Event",
+    "KeyFigureQuerySet",
+    "KeyFigure",
+]

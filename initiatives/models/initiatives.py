@@ -1,0 +1,208 @@
+"""Initiatives: the registry's core record, and their public queries."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Least
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from initiatives.markdown import render_markdown
+from initiatives.models.documents import Document, SourceCitation
+from initiatives.models.fields import (
+    InLineage,
+    not_before,
+    search_indexes,
+    search_vector_field,
+    sort_key_field,
+)
+from initiatives.models.publication import PublicationState, Publishable, PublishableQuerySet
+from initiatives.models.trees import TreeNode, TreeQuerySet, tree_constraints
+from initiatives.models.vocabularies import ActivityType, Keyword, Territory, Theme
+from initiatives.partial_dates import PartialDateField, format_period
+
+
+class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
+    def published(self):
+        """Published initiatives whose every ancestor is published too (`is_public`, which
+        PostgreSQL keeps on every write, whatever wrote the row)."""
+        return self.filter(is_public=True)
+
+    def with_public_lineage(self):
+        """The publication rule computed afresh from its definition, for checks: published,
+        and every ancestor published."""
+        hidden_ancestor = Initiative.objects.exclude(
+            publication_state=PublicationState.PUBLISHED
+        ).filter(InLineage(F("pk"), OuterRef("lineage")))
+        return self.filter(publication_state=PublicationState.PUBLISHED).filter(
+            ~Exists(hidden_ancestor)
+        )
+
+    def in_territory(self, territory):
+        """Public initiatives filed under the territory or below it, or under its
+        predecessors or successors (one GIN lookup in the listing)."""
+        return self.filter(listing__territories__contains=[territory.pk])
+
+    def in_theme(self, theme):
+        """Public initiatives filed under the theme or one of its sub-themes."""
+        return self.filter(listing__themes__contains=[theme.pk])
+
+    def related_to(self, initiative, limit=5, candidates=200):
+        """Public initiatives sharing themes or territories with this one, the most shared first
+        (its parent and children are listed elsewhere on its page).
+
+        A theme or territory counts as shared when the other initiative is filed under it or
+        below it. Only the `candidates` most recently updated initiatives sharing something are
+        ranked: an initiative filed under the whole region shares it with every other one.
+        """
+        from initiatives.models.listing import Listing  # it refers to Initiative: imported late
+
+        themes = [theme.pk for theme in initiative.themes.all()]  # prefetched by the page
+        territories = [territory.pk for territory in initiative.territories.all()]
+        children = [child.pk for child in initiative.children.all()]  # only public ones count
+        if not themes and not territories:
+            return self.none()
+        candidates = (
+            Listing.objects.filter(Q(themes__overlap=themes) | Q(territories__overlap=territories))
+            .exclude(pk__in=[initiative.pk, initiative.parent_id or 0, *children])
+            .order_by("-updated_at")
+            .values("pk")[:candidates]
+        )
+
+        def shared(prefix):
+            return sum(
+                [
+                    Case(When(**{f"{prefix}themes__contains": [pk]}, then=1), default=0)
+                    for pk in themes
+                ]
+                + [
+                    Case(When(**{f"{prefix}territories__contains": [pk]}, then=1), default=0)
+                    for pk in territories
+                ],
+                Value(0),
+            )
+
+        # Ranked on the narrow listing rows; only the chosen few initiatives are read.
+        closest = (
+            Listing.objects.filter(pk__in=candidates)
+            .annotate(shared=shared(""))
+            .order_by("-shared", "sort_key", "pk")
+            .values("pk")[:limit]
+        )
+        return (
+            self.filter(pk__in=closest)
+            .annotate(shared=shared("listing__"))
+            .order_by("-shared", "sort_key", "pk")
+        )
+
+    def with_first_year(self):
+        """Annotate the earliest of the start and the milestones' dates (LEAST skips NULLs).
+
+        A subquery per row, not a join and GROUP BY: with a LIMIT, PostgreSQL computes it for
+        the rows shown only.
+        """
+        from initiatives.models.parts import Milestone  # it refers to Initiative: imported late
+
+        first_milestone = (
+            Milestone.objects.filter(initiative=OuterRef("pk")).order_by("date").values("date")[:1]
+        )
+        return self.annotate(first_date=Least(Subquery(first_milestone), F("start")))
+
+    def top_level(self, limit):
+        """Initiatives without a parent, programmes first: the entry points of the registry."""
+        programmes_first = Case(When(listing__kind=Initiative.Kind.PROGRAMME, then=0), default=1)
+        return self.filter(listing__is_top_level=True).order_by(
+            programmes_first, "listing__sort_key"
+        )[:limit]
+
+
+class Initiative(TreeNode, Publishable):
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", "Programme"
+        OPERATION = "operation", "Opération de développement"
+        PROJECT = "project", "Projet"
+        NETWORK = "network", "Réseau"
+        ACTION_RESEARCH = "action_research", "Étude-action"
+        SUPPORT = "support", "Accompagnement"
+        CONFERENCE = "conference", "Conférence, atelier"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "En projet"
+        ONGOING = "ongoing", "En cours"
+        DORMANT = "dormant", "En veille"
+        DONE = "done", "Terminé"
+        ABANDONED = "abandoned", "Abandonné"
+
+    title = models.CharField("titre", max_length=300)
+    slug = models.SlugField(unique=True, max_length=200)
+    acronym = models.CharField("sigle", max_length=30, blank=True)
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    status = models.CharField("statut", max_length=12, choices=Status, default=Status.ONGOING)
+    summary = models.TextField("résumé", blank=True, help_text="Deux ou trois phrases.")
+    body = models.TextField("description", blank=True, help_text="Markdown.")
+    objectives = models.TextField("objectifs", blank=True, help_text="Markdown.")
+    start = PartialDateField("début", null=True, blank=True)
+    end = PartialDateField("fin", null=True, blank=True)
+    website = models.URLField("site web", max_length=500, blank=True)
+    activity_types = models.ManyToManyField(ActivityType, verbose_name="métiers", blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name="thématiques", blank=True)
+    territories = models.ManyToManyField(Territory, verbose_name="territoires", blank=True)
+    keywords = models.ManyToManyField(Keyword, verbose_name="mots-clés", blank=True)
+    documents = models.ManyToManyField(
+        Document, verbose_name="documents", blank=True, related_name="initiatives"
+    )
+    sources = GenericRelation(SourceCitation)
+    sort_key = sort_key_field("title")
+    search_vector = search_vector_field(
+        A=["title", "acronym"], B=["summary"], C=["objectives", "body"]
+    )
+    # Published with every ancestor published: computed by a trigger on every insert and
+    # update and cascaded to the subtree (migration 0007), never written by Python.
+    is_public = models.BooleanField("public", default=False, editable=False)
+
+    objects = InitiativeQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["lineage", "sort_key", "search_vector", "is_public"],
+        m2m_fields=[themes, territories, activity_types, keywords, documents],
+    )
+
+    class Meta:
+        verbose_name = "initiative"
+        permissions = [("publish_initiative", "Peut publier, dépublier et archiver")]
+        ordering = ["sort_key"]
+        indexes = [
+            GinIndex(fields=["lineage"], name="initiatives_initiative_lineage"),
+            models.Index(fields=["start"], name="initiatives_initiative_start"),
+            *search_indexes("initiatives_initiative"),
+        ]
+        constraints = [
+            *tree_constraints("initiative"),
+            models.CheckConstraint(
+                condition=not_before("end", "start"), name="initiatives_initiative_end_after_start"
+            ),
+        ]
+
+    derived_fields = ("lineage", "is_public")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("initiatives:detail", args=[self.slug])
+
+    @property
+    def period(self):
+        return format_period(self.start, self.end)
+
+    @property
+    def first_year(self):
+        """From with_first_year(): the year its story begins, "2002" for the EFC support."""
+        first = getattr(self, "first_date", None)
+        return int(str(first)[:4]) if first else None
+
+    def body_html(self):
+        return render_markdown(self.body)
+
+    def objectives_html(self):
+        return render_markdown(self.objectives)

@@ -1,0 +1,124 @@
+"""The listing of public initiatives and its totals, kept by PostgreSQL triggers: one narrow
+row per public initiative for the index, its filters and facet counts."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Case, Q, Sum, When
+
+from initiatives.models.initiatives import Initiative
+from initiatives.partial_dates import PartialDateField
+
+
+class ListingQuerySet(models.QuerySet):
+    def in_territory(self, territory):
+        return self.filter(territories__contains=[territory.pk])
+
+    def in_theme(self, theme):
+        return self.filter(themes__contains=[theme.pk])
+
+    def active_between(self, first_year, last_year):
+        """Active at some point of the year range; open ends count as still going."""
+        conditions = Q()
+        if last_year is not None:
+            conditions &= Q(start__isnull=True) | Q(start__lt=str(last_year + 1))
+        if first_year is not None:
+            conditions &= Q(end__isnull=True) | Q(end__gte=str(first_year))
+        return self.filter(conditions)
+
+
+class Listing(models.Model):
+    """One row per public initiative (published, under published ancestors), holding what the
+    public pages filter, count and sort on, so that they never scan the wide initiative rows
+    nor join the link tables: the trees are flattened into arrays with GIN indexes.
+
+    It is derived data, kept by PostgreSQL triggers (actors migration 0006) in the transaction
+    of every write that affects a row, whatever wrote it: initiatives, their themes and
+    territories, the trees, territory successions, actors and their involvements. It speeds
+    reads up; it never decides visibility (`Initiative.is_public` does).
+    """
+
+    initiative = models.OneToOneField(
+        Initiative, primary_key=True, on_delete=models.CASCADE, related_name="listing"
+    )
+    is_top_level = models.BooleanField()
+    kind = models.CharField(max_length=20, choices=Initiative.Kind)
+    status = models.CharField(max_length=12, choices=Initiative.Status)
+    start = PartialDateField(null=True)
+    end = PartialDateField(null=True)
+    sort_key = models.CharField(max_length=300)
+    updated_at = models.DateTimeField()
+    # Themes and their ancestors.
+    themes = ArrayField(models.BigIntegerField(), default=list)
+    # Territories, their ancestors, and the territories they became or came from.
+    territories = ArrayField(models.BigIntegerField(), default=list)
+    # Published organisations involved, the roles of public actors, "<organisation>:<role>".
+    organisations = ArrayField(models.BigIntegerField(), default=list)
+    roles = ArrayField(models.CharField(max_length=20), default=list)
+    organisation_roles = ArrayField(models.CharField(max_length=40), default=list)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ligne de l'index public"
+        indexes = [
+            models.Index(fields=["sort_key", "initiative"], name="initiatives_listing_title"),
+            models.Index(fields=["-updated_at"], name="initiatives_listing_updated"),
+            models.Index(fields=["start"], name="initiatives_listing_start"),
+            models.Index(
+                Case(When(kind=Initiative.Kind.PROGRAMME, then=0), default=1),
+                "sort_key",
+                condition=Q(is_top_level=True),
+                name="initiatives_listing_entries",
+            ),
+            GinIndex(fields=["themes"], name="initiatives_listing_themes"),
+            GinIndex(fields=["territories"], name="initiatives_listing_places"),
+            GinIndex(fields=["organisations"], name="initiatives_listing_orgs"),
+            GinIndex(fields=["roles"], name="initiatives_listing_roles"),
+            GinIndex(fields=["organisation_roles"], name="initiatives_listing_org_roles"),
+        ]
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class ListingTotalQuerySet(models.QuerySet):
+    def count_of(self, column, key):
+        """How many public initiatives hold this value ("territories", 12): the count of a
+        territory's or theme's page, without counting the rows."""
+        rows = self.filter(column=column, key=str(key))
+        return rows.aggregate(count=Sum("count"))["count"] or 0
+
+    def summed(self):
+        """(column, key, count) rows: a value's deltas added up, zero counts left out."""
+        return (
+            self.values("column", "key")
+            .annotate(total=Sum("count"))
+            .filter(total__gt=0)
+            .values_list("column", "key", "total")
+        )
+
+
+class ListingTotal(models.Model):
+    """How many listing rows hold each value of each array or choice column ("total" and ""
+    for all of them): the counts of the unfiltered index and of the territory and theme pages,
+    which would otherwise count up to every public initiative.
+
+    Kept by the database with the listing (actors migration 0006). A value's count is the sum
+    of its rows: each change inserts its deltas (so two transactions never wait for one
+    another on a shared counter) and folds them into one row when no other transaction is
+    folding at the same time.
+    """
+
+    column = models.CharField(max_length=20)
+    key = models.CharField(max_length=64, blank=True)
+    count = models.IntegerField()
+
+    objects = ListingTotalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "total de l'index public"
+        indexes = [models.Index(fields=["column", "key"], name="initiatives_listingtotal_key")]
+
+    def __str__(self):
+        return f"{self.column} {self.key}: {self.count}"

@@ -1,0 +1,182 @@
+"""The parts of an initiative: milestones, events and key figures."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from initiatives.models.documents import SourceCitation
+from initiatives.models.fields import (
+    not_before,
+    search_indexes,
+    search_vector_field,
+    sort_key_field,
+)
+from initiatives.models.initiatives import Initiative
+from initiatives.models.vocabularies import Territory
+from initiatives.partial_dates import PartialDateField
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(initiative__is_public=True)
+
+
+class Milestone(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    date = PartialDateField("date")
+    title = models.CharField("titre", max_length=300)
+    text = models.TextField("texte", blank=True)
+
+    objects = MilestoneQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "jalon"
+        ordering = ["initiative", "date", "id"]
+
+    def __str__(self):
+        return f"{self.date} : {self.title}"
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        """Events of public initiatives."""
+        return self.filter(initiative__is_public=True)
+
+    def upcoming(self, today):
+        """Planned events whose (partial) date is today or later: "2026" counts in 2026."""
+        return self.filter(self._upcoming(today))
+
+    def past(self, today):
+        """Dated events that are not upcoming."""
+        return self.filter(start__isnull=False).exclude(self._upcoming(today))
+
+    @staticmethod
+    def _upcoming(today):
+        not_over = Q(start__gte=today.isoformat()) | Q(
+            start__in=[str(today.year), f"{today.year:04d}-{today.month:02d}"]
+        )
+        # Implied by the above ("2026" <= "2026-11" <= "2026-11-22"), but it lets an index
+        # scan in date order start at this year instead of the first event ever.
+        this_year_or_later = Q(start__gte=str(today.year))
+        return this_year_or_later & not_over & Q(status=Event.Status.PLANNED)
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        PLENARY = "plenary", "Réunion plénière"
+        WORKSHOP = "workshop", "Atelier"
+        WORKING_DAY = "working_day", "Journée de travail"
+        TRAINING = "training", "Formation-action"
+        TECHNICAL_DAY = "technical_day", "Journée technique"
+        SEMINAR = "seminar", "Séminaire"
+        CONFERENCE = "conference", "Assises, conférence"
+        ELECTION = "election", "Séance, élection"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Prévu"
+        HELD = "held", "Tenu"
+        CANCELLED = "cancelled", "Annulé"
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="events"
+    )
+    title = models.CharField("titre", max_length=300)
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    status = models.CharField("statut", max_length=12, choices=Status, default=Status.PLANNED)
+    start = PartialDateField("date", null=True, blank=True)
+    end = PartialDateField(
+        "fin", null=True, blank=True, help_text="Pour un événement sur plusieurs jours."
+    )
+    date_note = models.CharField(
+        "précision sur la date", max_length=200, blank=True, help_text="Ex. « en octobre »."
+    )
+    territory = models.ForeignKey(
+        Territory, verbose_name="lieu", null=True, blank=True, on_delete=models.PROTECT
+    )
+    venue = models.CharField("lieu (précision)", max_length=300, blank=True)
+    description = models.TextField("description", blank=True)
+    sort_key = sort_key_field("title")
+    search_vector = search_vector_field(A=["title"], B=["description"], C=["venue"])
+
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
+
+    class Meta:
+        verbose_name = "événement"
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["start"], name="initiatives_event_start"),
+            *search_indexes("initiatives_event"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=not_before("end", "start"), name="initiatives_event_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def when(self):
+        if self.start and self.end and self.start != self.end:
+            return f"du {self.start} au {self.end}"
+        return str(self.start or self.date_note or "date non précisée")
+
+
+class KeyFigureQuerySet(models.QuerySet):
+    def published(self):
+        """Figures of published initiatives, and figures about a territory alone."""
+        return self.filter(Q(initiative__is_public=True) | Q(initiative__isnull=True))
+
+
+class KeyFigure(models.Model):
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name="initiative",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name="territoire",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="figures",
+    )
+    value = models.DecimalField("valeur", max_digits=14, decimal_places=2)
+    unit = models.CharField("unité", max_length=60, blank=True, help_text="Ex. emplois, %, km.")
+    label = models.CharField("libellé", max_length=300, help_text="Ce que le chiffre mesure.")
+    is_lower_bound = models.BooleanField("« plus de »", default=False)
+    date = PartialDateField("date", null=True, blank=True)
+    period_start = PartialDateField(
+        "début de la période", null=True, blank=True, help_text="Pour une évolution (1962–1990)."
+    )
+    last_verified = models.DateField("vérifié le", null=True, blank=True)
+    sources = GenericRelation(SourceCitation)
+
+    objects = KeyFigureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "chiffre clé"
+        verbose_name_plural = "chiffres clés"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(initiative__isnull=False) | Q(territory__isnull=False),
+                name="initiatives_keyfigure_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=not_before("date", "period_start"),
+                name="initiatives_keyfigure_period_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.value.normalize():f} {self.unit} {self.label}".strip()

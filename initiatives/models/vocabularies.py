@@ -1,0 +1,167 @@
+"""Reference vocabularies: territories, themes, métiers (activity types), keywords."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from initiatives.models.fields import not_before, sort_key_field
+from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
+from initiatives.partial_dates import PartialDateField, format_period
+
+
+class Territory(TreeNode):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Pays (État)"
+        REGION = "region", "Région"
+        FORMER_REGION = "former_region", "Ancienne région"
+        DEPARTMENT = "department", "Département"
+        INTERCOMMUNALITY = "intercommunality", "Intercommunalité"
+        PAYS = "pays", "Pays"
+        BASIN = "basin", "Bassin"
+        METROPOLITAN_AREA = "metropolitan_area", "Aire métropolitaine"
+        COMMUNE = "commune", "Commune"
+        PLACE = "place", "Lieu"
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField(unique=True, max_length=200)
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    code = models.CharField(
+        "code officiel", max_length=20, blank=True, help_text="Code INSEE ou SIREN."
+    )
+    description = models.TextField("description", blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    valid_from = PartialDateField("existe depuis", null=True, blank=True)
+    valid_until = PartialDateField("existe jusqu'à", null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self",
+        verbose_name="successeurs",
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
+        help_text="Territoires issus de celui-ci (fusion de régions, de communes…).",
+    )
+    sort_key = sort_key_field("name")
+
+    objects = TerritoryQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["lineage", "sort_key"], m2m_fields=[successors])
+
+    class Meta:
+        verbose_name = "territoire"
+        ordering = ["sort_key"]
+        indexes = [GinIndex(fields=["lineage"], name="initiatives_territory_lineage")]
+        constraints = [
+            *tree_constraints("territory"),
+            models.CheckConstraint(
+                condition=not_before("valid_until", "valid_from"),
+                name="initiatives_territory_validity_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__range=(-90, 90), longitude__range=(-180, 180)),
+                name="initiatives_territory_coordinates",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("initiatives:territory", args=[self.slug])
+
+    @property
+    def validity(self):
+        return format_period(self.valid_from, self.valid_until)
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
+
+
+class Theme(TreeNode):
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField(unique=True, max_length=200)
+    description = models.TextField("description", blank=True)
+    sort_key = sort_key_field("name")
+
+    objects = TreeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["lineage", "sort_key"])
+
+    class Meta:
+        verbose_name = "thématique"
+        ordering = ["sort_key"]
+        indexes = [GinIndex(fields=["lineage"], name="initiatives_theme_lineage")]
+        constraints = tree_constraints("theme")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("initiatives:theme", args=[self.slug])
+
+
+class ActivityType(models.Model):
+    """A "métier": the kind of work done, e.g. "Mise en réseau d'acteurs"."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    slug = models.SlugField(unique=True, max_length=200)
+    sort_key = sort_key_field("name")
+
+    class Meta:
+        verbose_name = "métier"
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return self.name
+
+
+class Keyword(models.Model):
+    """A thesaurus term; `label` is the French one, other languages in KeywordLabel."""
+
+    label = models.CharField("libellé (français)", max_length=200, unique=True)
+    slug = models.SlugField(unique=True, max_length=200)
+    sort_key = sort_key_field("label")
+
+    class Meta:
+        verbose_name = "mot-clé"
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return self.label
+
+    def label_in(self, language):
+        if language == "fr":
+            return self.label
+        for translation in self.labels.all():
+            if translation.language == language:
+                return translation.label
+        return self.label
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", "français"
+    ENGLISH = "en", "anglais"
+    PORTUGUESE = "pt", "portugais"
+    GERMAN = "de", "allemand"
+    DUTCH = "nl", "néerlandais"
+    SPANISH = "es", "espagnol"
+
+
+class KeywordLabel(models.Model):
+    keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="labels")
+    language = models.CharField("langue", max_length=5, choices=Language)
+    label = models.CharField("libellé", max_length=200)
+
+    class Meta:
+        verbose_name = "libellé traduit"
+        verbose_name_plural = "libellés traduits"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["keyword", "language"], name="initiatives_keywordlabel_one_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.language})"

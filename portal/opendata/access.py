@@ -1,0 +1,102 @@
+"""Access to open data (the API and the exports): CORS for any origin, read-only methods, and a
+fixed-window rate limit per client address kept in Django's shared cache, so that every process
+and server counts together."""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+# Requests per client address and window; tests patch them.
+RATE_LIMIT = 120
+RATE_WINDOW = 60  # seconds
+
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def now():
+    return time.time()
+
+
+def client_ip(request):
+    """The client's address; behind DJANGO_PROXY_COUNT trusted proxies, the one they saw."""
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def seconds_before_retry(request):
+    """Count the request in its address's window: None when allowed, else the wait in seconds."""
+    moment = now()
+    window = int(moment // RATE_WINDOW)
+    key = f"open-data-rate:{client_ip(request)}:{window}"
+    cache.add(key, 0, timeout=RATE_WINDOW + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=RATE_WINDOW + 1)
+        count = 1
+    if count <= RATE_LIMIT:
+        return None
+    return max(1, int((window + 1) * RATE_WINDOW - moment + 0.999))
+
+
+def is_open_data_address(path):
+    """Whether the API or the exports answer this path, whether it names something or not."""
+    return (path.startswith("/api/") and path != "/api/") or path.startswith("/initiatives/export.")
+
+
+def open_data(view):
+    """For the exports and the API: readable from any origin, read-only, rate-limited.
+
+    CORS headers go on GET and HEAD answers (errors included, so that a script can read them);
+    OPTIONS answers the preflight; any other method gets 405 (exempt from CSRF, since nothing
+    is ever written). Responses are public data: no cookie or credential is involved.
+    """
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
+            response["Access-Control-Allow-Headers"] = "*"
+            response["Access-Control-Max-Age"] = "86400"
+        elif request.method not in ("GET", "HEAD"):
+            response = JsonResponse(
+                {
+                    "errors": {
+                        "method": [f"Méthode {request.method[:20]} non permise : lecture seule."]
+                    }
+                },
+                status=405,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        elif (wait := seconds_before_retry(request)) is not None:
+            response = JsonResponse(
+                {
+                    "errors": {
+                        "rate_limit": [
+                            f"Trop de requêtes : {RATE_LIMIT} par {RATE_WINDOW} secondes au plus "
+                            f"par adresse. Réessayez dans {wait} secondes."
+                        ]
+                    }
+                },
+                status=429,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            response["Retry-After"] = str(wait)
+        else:
+            response = view(request, *args, **kwargs)
+        response["Allow"] = ", ".join(ALLOWED_METHODS)
+        response["Access-Control-Allow-Origin"] = "*"
+        # Open data may be embedded anywhere, unlike the pages (portal.security).
+        response["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
+
+    return wrapper
