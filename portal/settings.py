@@ -140,7 +140,12 @@ def database_settings():
 DATABASES = {"default": database_settings()}
 # The shared cache's table, on a connection of its own (portal.cache.CacheRouter): cache reads
 # and writes stay outside the request's transaction, as they would with Redis.
-DATABASES["cache"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASES["cache"] = {
+    **DATABASES["default"],
+    # An entry lost in a crash is computed again: no need to wait for the log at each write.
+    "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c synchronous_commit=off"},
+    "TEST": {"MIRROR": "default"},
+}
 DATABASE_ROUTERS = ["portal.cache.CacheRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -43,7 +43,7 @@ def home(request):
             "programmes": initiatives.with_first_year().top_level(HOME_PROGRAMMES),
             "upcoming_events": events.upcoming(today).order_by("start")[:4],
             "recent_events": events.past(today).order_by(F("start").desc())[:4],
-            "recently_updated": initiatives.order_by("-listing__updated_at")[:5],
+            "recently_updated": initiatives.recently_updated()[:5],
             "this_year": today.year,
         },
     )
