@@ -480,3 +480,15 @@ def event_status(start, random):
     if upcoming:
         return "cancelled" if draw < 0.08 else "planned"
     return "cancelled" if draw < 0.1 else "held"
+
+
+def pick_place(random, places):
+    """Where an initiative happens: a commune half the time, rarely the whole region."""
+    draw = random()
+    if draw < 0.5:
+        return pick(random, places["commune"])
+    if draw < 0.8:
+        return pick(random, places["intercommunality"])
+    if draw < 0.95:
+        return pick(random, places["department"])
+    return pick(random, places["region"])

@@ -19,6 +19,8 @@ from bench.demo.generators import pick
 from initiatives.models import Territory, Theme
 
 REGION_SLUG = "hauts-de-france"
+REBUILD_LISTING = "SELECT registre_listing_rebuild()"
+REBUILD_WORDS = "SELECT registre_search_words_rebuild()"
 
 
 class Loader(BulkLoad):
@@ -67,14 +69,11 @@ class Loader(BulkLoad):
         # The planner needs the new row counts before the listing is built from them.
         self.phase("ANALYZE", self.analyze)
         # Before its GIN indexes are rebuilt: building them at once is faster than row by row.
-        self.phase(
-            "index public des initiatives", self.execute, "SELECT registre_listing_rebuild()"
-        )
+        self.phase("index public des initiatives", self.execute, REBUILD_LISTING)
         if restore:
             self.phase("index GIN et clés étrangères rétablis", self.restore, restore)
-        self.phase(
-            "vocabulaire de la recherche", self.execute, "SELECT registre_search_words_rebuild()"
-        )
+        self.phase("vocabulaire de la recherche", self.execute, REBUILD_WORDS)
+        self.execute("ANALYZE portal_searchword")
         self.execute("SET CONSTRAINTS ALL DEFERRED")
         # The derived tables were deferred for the load (registre.bulk_load): cached pages and
         # counts must see the new rows.
@@ -117,16 +116,6 @@ class Loader(BulkLoad):
             places[kind].append(gen.place(pk, name, kind, slug))
         self.places = places
         self.communes = places["commune"]
-
-    def pick_place(self, random):
-        draw = random()
-        if draw < 0.5:
-            return pick(random, self.places["commune"])
-        if draw < 0.8:
-            return pick(random, self.places["intercommunality"])
-        if draw < 0.95:
-            return pick(random, self.places["department"])
-        return pick(random, self.places["region"])
 
     def themes(self):
         seeds = dict(Theme.objects.filter(parent=None).values_list("slug", "pk"))
@@ -254,7 +243,7 @@ class Loader(BulkLoad):
             pk = first + position
             if parent is None:
                 theme = int(random() * len(themes))
-                where = self.pick_place(random)
+                where = gen.pick_place(random, self.places)
             else:
                 parent_position = parent - first
                 theme = (
@@ -263,7 +252,7 @@ class Loader(BulkLoad):
                 where = (
                     places[facts.places[parent_position]]
                     if random() < 0.5
-                    else self.pick_place(random)
+                    else gen.pick_place(random, self.places)
                 )
             index = place_index.get(where.id)
             if index is None:
@@ -346,7 +335,7 @@ class Loader(BulkLoad):
                 primary = places[facts.places[position]].id
                 yield pk, primary
                 if random() < 0.4:
-                    other = self.pick_place(random).id
+                    other = gen.pick_place(random, self.places).id
                     if other != primary:
                         yield pk, other
 
