@@ -7,9 +7,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("portal", "actors", "initiatives")
 MAX_LINES = 500
-# Declarative data allowed to be longer, with why. Empty today: add a module only when its
-# length is data (a vocabulary, a table of columns), never logic.
-LONG_DECLARATIVE = {}
+# Declarative data allowed to be longer, with why: add a module only when its length is data
+# (a vocabulary, a table of columns), never logic.
+LONG_DECLARATIVE = {
+    "bench/demo/vocabulary.py": "the generator's French word lists and weighted choices",
+}
 
 
 def modules():
@@ -47,9 +49,10 @@ def test_apps_import_downward_only():
 
 
 def test_no_module_outside_migrations_exceeds_500_lines():
+    measured = [*modules(), *sorted((ROOT / "bench").rglob("*.py"))]
     long = {
         str(path.relative_to(ROOT)): lines
-        for path in modules()
+        for path in measured
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
         and str(path.relative_to(ROOT)) not in LONG_DECLARATIVE
     }
