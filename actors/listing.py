@@ -1,10 +1,10 @@
 """The listing of public initiatives (`initiatives.Listing`) and its totals are kept by
 PostgreSQL: triggers on every table a row is built from rebuild the rows a write touches, in
-its transaction, whatever made the write (actors migration 0006). This module checks them and
-rebuilds them on demand; nothing here needs calling after a write.
+its transaction, whatever made the write (actors migration 0006). This module checks them;
+`portal.models.rebuild_derived()` (manage.py refresh_listing) rebuilds them on demand.
 """
 
-from django.db import connection, connections
+from django.db import connection
 
 from initiatives.models import Initiative, Listing, ListingTotal
 
@@ -14,12 +14,6 @@ SELECT value.column_name, value.key, COUNT(*)
 FROM initiatives_listing entry, LATERAL registre_listing_values(entry) AS value
 GROUP BY 1, 2
 """
-
-
-def rebuild(using="default"):
-    """The whole listing and its totals again, from the records."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT registre_listing_rebuild()")
 
 
 def is_consistent():

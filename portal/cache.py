@@ -120,10 +120,6 @@ class TieredCache:
         self.shared.set(key, value, timeout)
         self.local.set(key, value, timeout)
 
-    def clear(self):
-        self.local.clear()
-        self.shared.clear()
-
 
 tiered = TieredCache()
 

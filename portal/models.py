@@ -1,6 +1,5 @@
 import re
 import unicodedata
-from collections import Counter
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
@@ -54,15 +53,6 @@ def words_in(text):
         key = word_key(spelling)
         if len(spelling) in WORD_LENGTHS and len(key) in WORD_LENGTHS:
             yield key, spelling
-
-
-def vocabulary(texts):
-    """The words of the texts, each once, in its most frequent spelling, sorted by key."""
-    seen = Counter(pair for text in texts for pair in words_in(text))
-    spellings = {}
-    for (key, spelling), _ in seen.most_common():
-        spellings.setdefault(key, spelling)
-    return sorted(spellings.items())
 
 
 class SearchWordQuerySet(models.QuerySet):
