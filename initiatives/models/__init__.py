@@ -54,8 +54,14 @@ from initiatives.models.vocabularies import (
     Territory,
     Theme,
 )
+from initiatives.models.workflow import (
+    ReviewStep,
+    ReviewStepQuerySet,
+)
 
 __all__ = [
+    "ReviewStep",
+    "ReviewStepQuerySet",
     "SortKey",
     "sort_key_field",
     "SEARCH_CONFIG",
