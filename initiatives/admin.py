@@ -36,11 +36,6 @@ from initiatives.models import (
 )
 from initiatives.resources import InitiativeResource
 
-admin.site.site_header = "Registre des initiatives — espace des agents"
-admin.site.site_title = "Registre des initiatives"
-admin.site.index_title = "Administration du registre"
-
-
 def sources_of(record):
     return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
 

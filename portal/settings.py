@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "portal",
     "actors",
     "initiatives",
-    "django.contrib.admin",
+    "portal.admin_site.RegistreAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
