@@ -79,6 +79,7 @@ class Publishable(models.Model):
     verification_interval = models.PositiveSmallIntegerField(
         "vérifier tous les (mois)",
         default=12,
+        db_default=12,  # rows written by SQL (bulk loads, the demo generator) get it too
         help_text="Nombre de mois entre deux vérifications auprès des sources.",
     )
     responsible = models.ForeignKey(
