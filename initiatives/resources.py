@@ -9,11 +9,14 @@ Text is compared with its line endings and surrounding spaces normalised, so a f
 and imported again unchanged changes nothing, even on a published record.
 """
 
+from diff_match_patch import diff_match_patch
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Greatest
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from import_export import fields, resources, widgets
 
 from initiatives.models import Initiative, PublicationState, Territory, Theme, locked_for
@@ -87,10 +90,10 @@ class ChoiceWidget(widgets.Widget):
         if (code := self.codes.get(match_key(text))) is not None:
             return code
         labels = [label for _code, label in self.choices]
-        near = closest(text, labels + [code for code, _label in self.choices])
-        near = [dict(self.choices).get(candidate, candidate) for candidate in near]
+        codes = [code for code, _label in self.choices]
+        near = closest(text, labels) or [dict(self.choices)[code] for code in closest(text, codes)]
         if near:
-            advice = f"vouliez-vous dire {quoted_list(dict.fromkeys(near))} ?"
+            advice = f"vouliez-vous dire {quoted_list(near)} ?"
         else:
             advice = f"valeurs possibles : {quoted_list(labels)}."
         raise ValueError(f"{self.unknown} « {text} » : {advice}")
@@ -354,6 +357,24 @@ class NormalisedDiff(resources.Diff):
     def compare_with(self, resource, instance):
         super().compare_with(resource, instance)
         self.right = [comparable(value) for value in self.right]
+
+    def as_html(self):
+        # The library's diff marks changes with style attributes, which our CSP refuses.
+        differ = diff_match_patch()
+        cells = []
+        for left, right in zip(self.left, self.right, strict=False):
+            if left != right and self.new:
+                left = ""
+            diff = differ.diff_main(str(left), str(right))
+            differ.diff_cleanupSemantic(diff)
+            tags = {differ.DIFF_INSERT: "ins", differ.DIFF_DELETE: "del"}
+            parts = []
+            for operation, text in diff:
+                text = conditional_escape(text).replace("\n", mark_safe("<br>"))
+                tag = tags.get(operation)
+                parts.append(f"<{tag}>{text}</{tag}>" if tag else text)
+            cells.append(mark_safe("".join(parts)))
+        return cells
 
 
 class InitiativeResource(RegistryResource):
