@@ -1,5 +1,4 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
 from actors.resources import OrganisationResource, PersonResource
@@ -13,6 +12,7 @@ from initiatives.admin import (
     sources_of,
 )
 from initiatives.history import Part
+from initiatives.imports import SpreadsheetImportExportMixin
 from initiatives.models import SourceCitation
 
 
@@ -69,7 +69,7 @@ InitiativeAdmin.history_parts = (
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportMixin, PublicationAdmin):
+class OrganisationAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "acronym", "kind", "territory", "is_defunct", "publication_state"]
     list_filter = ["publication_state", "kind", "is_defunct"]
@@ -89,7 +89,7 @@ class OrganisationAdmin(ImportExportMixin, PublicationAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ImportExportMixin, PublicationAdmin):
+class PersonAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
     resource_classes = [PersonResource]
     list_display = ["full_name", "contact_consent", "publication_state", "updated_at"]
     list_filter = ["publication_state", "contact_consent"]

@@ -1,30 +1,31 @@
-from import_export import fields, widgets
+from import_export import fields
 
 from actors.models import Organisation, Person
 from initiatives.models import Territory
-from initiatives.resources import PartialDateWidget, RegistryResource
+from initiatives.resources import LookupForeignKeyWidget, PartialDateWidget, RegistryResource
 
 
 class OrganisationResource(RegistryResource):
     territory = fields.Field(
         attribute="territory",
-        column_name="territory",
-        widget=widgets.ForeignKeyWidget(Territory, field="slug"),
+        column_name="territoire",
+        widget=LookupForeignKeyWidget(Territory, "Territoire inconnu"),
     )
     parent = fields.Field(
         attribute="parent",
-        column_name="parent",
-        widget=widgets.ForeignKeyWidget(Organisation, field="slug"),
+        column_name="organisation de rattachement",
+        widget=LookupForeignKeyWidget(Organisation, "Organisation inconnue"),
     )
     founded_on = fields.Field(
-        attribute="founded_on", column_name="founded_on", widget=PartialDateWidget()
+        attribute="founded_on", column_name="créée en", widget=PartialDateWidget()
     )
     dissolved_on = fields.Field(
-        attribute="dissolved_on", column_name="dissolved_on", widget=PartialDateWidget()
+        attribute="dissolved_on", column_name="disparue en", widget=PartialDateWidget()
     )
 
     class Meta(RegistryResource.Meta):
         model = Organisation
+        name = "Organisations"
         fields = [
             "slug",
             "name",
@@ -44,6 +45,7 @@ class OrganisationResource(RegistryResource):
 class PersonResource(RegistryResource):
     class Meta(RegistryResource.Meta):
         model = Person
+        name = "Personnes"
         # Contact details stay out of spreadsheets: they are personal data.
         fields = ["slug", "first_name", "last_name", "biography"]
         export_order = fields

@@ -8,7 +8,6 @@ from django.db import connections, router, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.concurrency import (
@@ -18,6 +17,7 @@ from initiatives.concurrency import (
     VersionedInlineFormSet,
 )
 from initiatives.history import Part, timeline, version_links, when
+from initiatives.imports import SpreadsheetImportExportMixin
 from initiatives.models import (
     ActivityType,
     Document,
@@ -345,7 +345,7 @@ class KeyFigureInline(VersionedInline, admin.TabularInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(ImportExportMixin, PublicationAdmin):
+class InitiativeAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
     resource_classes = [InitiativeResource]
     list_display = [
         "title",

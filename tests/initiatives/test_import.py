@@ -83,10 +83,11 @@ def test_export_round_trips_through_xlsx(make_initiative, make_organisation):
     )
     rows = list(workbook.active.values)
     record = dict(zip(rows[0], rows[1], strict=True))
-    assert record["title"] == "Conférence Permanente du Bassin Minier"
-    assert record["start"] == "1996"
+    assert record["titre"] == "Conférence Permanente du Bassin Minier"
+    assert record["début"] == "1996"
+    assert record["type"] == "Projet"
     organisations = OrganisationResource().export()
-    assert organisations.dict[0]["is_defunct"] in (True, 1, "1")
+    assert organisations.dict[0]["n'existe plus"] in (True, 1, "1")
 
 
 def test_admin_import_previews_errors_and_writes_nothing(client, writer):
