@@ -75,7 +75,7 @@ def submission_message(step, record, user):
         "url": change_url(record),
         "preferences_url": preferences_url(),
     }
-    subject = f"[Registre] À relire : « {record} » ({record._meta.verbose_name})"
+    subject = f"[Registre] À relire\u202f: « {record} » ({record._meta.verbose_name})"
     body = render_to_string("initiatives/email/review_submitted.txt", context)
     return EmailMessage(subject, body, to=[user.email])
 
