@@ -5,16 +5,14 @@ from django.db.models import Q
 
 from actors.models import Organisation, Person
 from initiatives.models import Document, Initiative
-from initiatives.workflow import LinkGroup, links, non_published
-
-MISSING = "Absents de la page publique :"
+from initiatives.workflow import NOT_SHOWN, LinkGroup, links, non_published
 
 
 @links(Initiative)
 def organisations_of(initiative):
     return LinkGroup(
         "Organisations (rôles et financements)",
-        MISSING,
+        NOT_SHOWN,
         non_published(
             Organisation.objects.filter(
                 Q(involvements__initiative=initiative) | Q(fundings__initiative=initiative)
@@ -27,7 +25,7 @@ def organisations_of(initiative):
 def people_of(initiative):
     return LinkGroup(
         "Personnes",
-        MISSING,
+        NOT_SHOWN,
         non_published(Person.objects.filter(involvements__initiative=initiative).distinct()),
     )
 
@@ -41,19 +39,19 @@ def parents_of(organisation):
         if not parent.is_published:
             ancestors.append(parent)
         parent_id = parent.parent_id
-    return LinkGroup("Organisations de rattachement", MISSING, ancestors)
+    return LinkGroup("Organisations de rattachement", NOT_SHOWN, ancestors)
 
 
 @links(Organisation)
 def documents_of_organisation(organisation):
-    return LinkGroup("Documents", MISSING, non_published(organisation.documents.all()))
+    return LinkGroup("Documents", NOT_SHOWN, non_published(organisation.documents.all()))
 
 
 @links(Person)
 def organisations_of_person(person):
     return LinkGroup(
         "Organisations (affiliations)",
-        MISSING,
+        NOT_SHOWN,
         non_published(Organisation.objects.filter(affiliations__person=person).distinct()),
     )
 
@@ -62,6 +60,6 @@ def organisations_of_person(person):
 def authors_of(document):
     return LinkGroup(
         "Organisations auteurs ou éditrices",
-        MISSING,
+        NOT_SHOWN,
         non_published(document.authors_organisations.all()),
     )

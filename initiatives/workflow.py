@@ -251,8 +251,9 @@ LINKS = defaultdict(list)
 @dataclass
 class LinkGroup:
     label: str  # "Organisations (rôles et financements)"
-    consequence: str  # what the public page lacks while they are not published
+    consequence: str  # what the public page lacks while they are not published, as a sentence
     records: list = field(default_factory=list)
+    missing: str = "Absents de sa page publique\u202f:"  # before their names, once published
 
 
 def links(model):
@@ -285,8 +286,11 @@ def missing_after(record, groups, chosen):
                 f"« {linked} » ({linked.get_publication_state_display().lower()})"
                 for linked in left
             )
-            sentences.append(f"{group.consequence} {names}.")
+            sentences.append(f"{group.missing} {names}.")
     return sentences
+
+
+NOT_SHOWN = "Tant qu'ils ne sont pas publiés, ils n'apparaissent pas sur la page publique."
 
 
 def non_published(queryset):
@@ -301,15 +305,16 @@ def _register_own_links():
         ancestors = [a for a in initiative.ancestors() if not a.is_published]
         return LinkGroup(
             "Initiatives parentes",
-            "Tant qu'elles ne sont pas publiées, l'initiative n'est pas visible du public :",
+            "Tant qu'elles ne sont pas publiées, cette initiative n'est pas visible du public.",
             ancestors,
+            missing="Pas visible du public tant que ne sont pas publiées\u202f:",
         )
 
     @links(Initiative)
     def documents(initiative):
         return LinkGroup(
             "Documents",
-            "Absents de la page publique :",
+            NOT_SHOWN,
             non_published(initiative.documents.all()),
         )
 

@@ -144,7 +144,7 @@ def test_publishing_an_initiative_with_draft_links_asks_first_then_publishes_the
     assert partner.publication_state == State.DRAFT
     messages = said(response)
     assert "Publiées avec elle\u202f: « Pilote »." in messages
-    assert any("Absents de la page publique" in m and "« Partenaire »" in m for m in messages)
+    assert any("Absents de sa page publique" in m and "« Partenaire »" in m for m in messages)
 
 
 def test_a_forged_link_key_publishes_nothing_else(
