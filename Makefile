@@ -19,7 +19,8 @@ run: $(STAMP) $(SECRET_FILE)
 	$(MANAGE) ensure_demo_staff
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "Registre : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter ; « make stop » arrête aussi PostgreSQL)"
-	$(WITH_SECRET) DJANGO_SECURE_COOKIES=0 exec $(BIN)/gunicorn portal.wsgi \
+	$(WITH_SECRET) DJANGO_SECURE_COOKIES=0 DJANGO_EMAIL_BACKEND="$${DJANGO_EMAIL_BACKEND:-console}" \
+		exec $(BIN)/gunicorn portal.wsgi \
 		--bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips "127.0.0.1"
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.admin_workflow import ReviewEmailPreferenceAdmin, WorkflowAdminMixin
 from initiatives.concurrency import (
     VERSION_FIELD,
     ConcurrentEditForm,
@@ -27,12 +28,11 @@ from initiatives.models import (
     Keyword,
     KeywordLabel,
     Milestone,
-    PublicationState,
+    ReviewEmailPreference,
     SourceCitation,
     Territory,
     Theme,
     locked_for,
-    publish_permission,
 )
 from initiatives.resources import InitiativeResource
 
@@ -181,8 +181,9 @@ class LockedHistoryAdmin(SimpleHistoryAdmin):
         pass  # the timeline computes its own, with labels, for the record and its parts
 
 
-class PublicationAdmin(LockedHistoryAdmin):
-    """Drafts, review and publication: Rédacteurs write, Relecteurs publish and archive."""
+class PublicationAdmin(WorkflowAdminMixin, LockedHistoryAdmin):
+    """Drafts, review and publication: Rédacteurs write and submit, Relecteurs publish and
+    archive, through the workflow's buttons and actions (initiatives.admin_workflow)."""
 
     publication_fields = (
         "publication_state",
@@ -191,10 +192,6 @@ class PublicationAdmin(LockedHistoryAdmin):
         "last_verified",
         "edit_version",
     )
-    actions = ["publish", "send_to_review", "archive", "back_to_draft"]
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm(publish_permission(self.model))
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and locked_for(request.user, obj):
@@ -205,49 +202,12 @@ class PublicationAdmin(LockedHistoryAdmin):
         readonly = [*super().get_readonly_fields(request, obj), "published_at", "updated_at"]
         return readonly
 
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "publication_state" and not self.has_publish_permission(request):
-            kwargs["choices"] = [
-                (PublicationState.DRAFT, PublicationState.DRAFT.label),
-                (PublicationState.REVIEW, PublicationState.REVIEW.label),
-            ]
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
-
     def save_model(self, request, obj, form, change):
         current = stored(obj)
         if locked_for(request.user, obj) or (current and locked_for(request.user, current)):
             raise PermissionDenied("Seuls les relecteurs peuvent publier ou archiver.")
         obj.set_publication_state(obj.publication_state)
         super().save_model(request, obj, form, change)
-
-    def _change_state(self, request, queryset, state):
-        count = 0
-        for obj in queryset:
-            obj.set_publication_state(state)
-            obj._change_reason = f"État : {state.label}"
-            obj.save()
-            count += 1
-        self.message_user(request, f"{count} fiche(s) : {state.label.lower()}.", messages.SUCCESS)
-
-    @admin.action(description="Publier", permissions=["publish"])
-    def publish(self, request, queryset):
-        self._change_state(request, queryset, PublicationState.PUBLISHED)
-
-    @admin.action(description="Archiver", permissions=["publish"])
-    def archive(self, request, queryset):
-        self._change_state(request, queryset, PublicationState.ARCHIVED)
-
-    @admin.action(description="Dépublier (repasser en brouillon)", permissions=["publish"])
-    def back_to_draft(self, request, queryset):
-        self._change_state(request, queryset, PublicationState.DRAFT)
-
-    @admin.action(description="Envoyer en relecture", permissions=["change"])
-    def send_to_review(self, request, queryset):
-        self._change_state(
-            request,
-            queryset.filter(publication_state=PublicationState.DRAFT),
-            PublicationState.REVIEW,
-        )
 
 
 class SourceInline(VersionedInline, GenericTabularInline):
@@ -435,3 +395,6 @@ class KeyFigureAdmin(PartOfInitiativeAdmin):
     autocomplete_fields = ["initiative", "territory"]
     inlines = [SourceInline]
     history_parts = (Part(SourceCitation, sources_of, describe=source_name),)
+
+
+admin.site.register(ReviewEmailPreference, ReviewEmailPreferenceAdmin)

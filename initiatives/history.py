@@ -130,6 +130,7 @@ class Entry:
     changes: list  # (label, before, after)
     revert_url: str = ""
     own: bool = True
+    reason: str = ""  # the review workflow's step and comment ("Soumis à la relecture : …")
 
 
 @dataclass
@@ -233,7 +234,8 @@ def timeline(whole, parts=()):
             version = Version(record, model, record._links)
             changes = _changes(model, before, version, names)
             previous[record.id] = record
-            if record.history_type == "~" and not changes:
+            reason = (record.history_change_reason or "") if part is None else ""
+            if record.history_type == "~" and not changes and not reason:
                 continue  # a save that changed nothing, or a link snapshot already shown
             if record.history_type == "-":
                 changes = []
@@ -247,6 +249,7 @@ def timeline(whole, parts=()):
                     changes=changes,
                     revert_url=_revert_url(model, record, record.id in existing[model]),
                     own=part is None,
+                    reason=reason,
                 )
             )
     entries.sort(key=lambda entry: entry.date, reverse=True)

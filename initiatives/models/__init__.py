@@ -55,11 +55,13 @@ from initiatives.models.vocabularies import (
     Theme,
 )
 from initiatives.models.workflow import (
+    ReviewEmailPreference,
     ReviewStep,
     ReviewStepQuerySet,
 )
 
 __all__ = [
+    "ReviewEmailPreference",
     "ReviewStep",
     "ReviewStepQuerySet",
     "SortKey",

@@ -63,3 +63,33 @@ class ReviewStep(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.at:%d/%m/%Y})"
+
+
+class ReviewEmailPreference(models.Model):
+    """How a reviewer hears of submissions: at once, in a daily digest, or not by email."""
+
+    class Frequency(models.TextChoices):
+        EACH = "each", "Un courriel par soumission"
+        DAILY = "daily", "Un résumé quotidien"
+        NEVER = "never", "Aucun courriel"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="agent",
+        on_delete=models.CASCADE,
+        related_name="review_email_preference",
+    )
+    frequency = models.CharField(
+        "fiches soumises à la relecture",
+        max_length=8,
+        choices=Frequency,
+        default=Frequency.EACH,
+        help_text="Pour les fiches que vous pouvez publier.",
+    )
+
+    class Meta:
+        verbose_name = "préférence de courriel"
+        verbose_name_plural = "préférences de courriel"
+
+    def __str__(self):
+        return f"Courriels de relecture de {self.user.get_full_name() or self.user.get_username()}"

@@ -38,6 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
+from initiatives import workflow
 from initiatives.models import (
     ActivityType,
     Document,
@@ -47,6 +48,7 @@ from initiatives.models import (
     Keyword,
     Milestone,
     PublicationState,
+    ReviewEmailPreference,
     SourceCitation,
     Territory,
     Theme,
@@ -924,7 +926,8 @@ def registry_admins():
     return [
         (model, model_admin)
         for model, model_admin in admin.site._registry.items()
-        if model._meta.app_label in staff.REGISTRY_APPS
+        # each agent's email preference is their own page, not a registry record
+        if model._meta.app_label in staff.REGISTRY_APPS and model is not ReviewEmailPreference
     ]
 
 
@@ -964,6 +967,11 @@ def admin_expectation(role, kind, model, state):
         return 200, None
     if kind == "process_import":
         return 405, None  # POST only
+    if kind.startswith("transition:"):  # the workflow's confirmation page (GET writes nothing)
+        transition = workflow.TRANSITIONS[kind.removeprefix("transition:")]
+        if role == "writer" and transition.reviewers_only:
+            return 403, None
+        return (200 if state in transition.sources else 302), None
     publishable = model in PUBLISHABLE_MODELS
     locked = state in LOCKED_STATES and (publishable or model in PARTS_OF_INITIATIVE)
     if role == "writer" and kind == "delete" and (publishable or locked):
@@ -999,6 +1007,11 @@ def admin_requests(m):
                         args.append(obj.history.latest().history_id)
                     url = reverse(names[kind], args=args)
                     requests.append((f"{label} {kind}", url, model, kind, state))
+            if "transition" in names and state is not None:
+                for name in workflow.TRANSITIONS:
+                    url = reverse(names["transition"], args=[obj.pk, name])
+                    key = f"{label} transition {name}"
+                    requests.append((key, url, model, f"transition:{name}", state))
     return requests
 
 
@@ -1103,7 +1116,8 @@ def test_admin_writes_follow_the_workflow(matrix):
             # The "publish" action: refused to writers, done by reviewers.
             if state == PUBLISHED:
                 continue
-            action = {"action": "publish", "_selected_action": [obj.pk]}
+            # Confirmed past the publication check (the matrix links records in every state).
+            action = {"action": "publish", "_selected_action": [obj.pk], "confirmed": "1"}
             for role, after in (("writer", state), ("reviewer", PUBLISHED)):
                 with rolled_back():
                     clients[role].post(urls["changelist"], action)
@@ -1125,7 +1139,7 @@ def test_every_url_pattern_is_in_the_matrix(matrix):
         if name not in probed
     ]
     for model, model_admin in registry_admins():
-        kinds = set(admin_url_names(model, model_admin)) - {*PER_MODEL, *PER_OBJECT}
+        kinds = set(admin_url_names(model, model_admin)) - {*PER_MODEL, *PER_OBJECT, "transition"}
         unmapped += [f"admin {model._meta.label} {kind}" for kind in sorted(kinds)]
     assert not unmapped, "URL patterns outside the access matrix:\n" + "\n".join(unmapped)
 

@@ -2,7 +2,9 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
@@ -64,3 +66,55 @@ def test_rejects_a_cache_url_it_cannot_use():
     result = run_setup(DJANGO_CACHE_URL="memcached://x", DJANGO_SECRET_KEY="k" * 50)
     assert result.returncode != 0
     assert "DJANGO_CACHE_URL" in result.stderr
+
+
+def test_email_goes_by_smtp_unless_the_environment_says_otherwise(monkeypatch):
+    from portal.settings import email_backend
+
+    monkeypatch.delenv("DJANGO_EMAIL_BACKEND", raising=False)
+    assert email_backend() == "django.core.mail.backends.smtp.EmailBackend"
+    monkeypatch.setenv("DJANGO_EMAIL_BACKEND", "console")
+    assert email_backend() == "django.core.mail.backends.console.EmailBackend"
+    monkeypatch.setenv("DJANGO_EMAIL_BACKEND", "pigeon")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_EMAIL_BACKEND must be one of"):
+        email_backend()
+
+
+def test_smtp_settings_come_from_the_environment():
+    shown = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, "
+        "s.DEFAULT_FROM_EMAIL, s.SITE_URL)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_EMAIL_HOST": "smtp.example.org",
+        "DJANGO_EMAIL_PORT": "587",
+        "DJANGO_EMAIL_HOST_USER": "registre",
+        "DJANGO_EMAIL_USE_TLS": "1",
+        "DJANGO_DEFAULT_FROM_EMAIL": "registre@example.org",
+        "DJANGO_SITE_URL": "https://registre.example.org/",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", shown],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "smtp.example.org",
+        "587",
+        "registre",
+        "True",
+        "registre@example.org",
+        "https://registre.example.org",
+    ]
+
+
+def test_tests_keep_email_in_memory():
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
