@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0009_review_workflow_and_verification'),
+        ('initiatives', '0010_verification_interval_default'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
