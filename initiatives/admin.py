@@ -11,6 +11,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.admin_proposals import ProposalAdminMixin
 from initiatives.concurrency import (
     VERSION_FIELD,
     ConcurrentEditForm,
@@ -34,7 +35,9 @@ from initiatives.models import (
     locked_for,
     publish_permission,
 )
+from initiatives.proposals import proposing
 from initiatives.resources import InitiativeResource
+
 
 def sources_of(record):
     return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
@@ -180,7 +183,7 @@ class LockedHistoryAdmin(SimpleHistoryAdmin):
         pass  # the timeline computes its own, with labels, for the record and its parts
 
 
-class PublicationAdmin(LockedHistoryAdmin):
+class PublicationAdmin(ProposalAdminMixin, LockedHistoryAdmin):
     """Drafts, review and publication: Rédacteurs write, Relecteurs publish and archive."""
 
     publication_fields = (
@@ -196,7 +199,7 @@ class PublicationAdmin(LockedHistoryAdmin):
         return request.user.has_perm(publish_permission(self.model))
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and locked_for(request.user, obj):
+        if obj is not None and locked_for(request.user, obj) and not proposing(request):
             return False
         return super().has_change_permission(request, obj)
 
