@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, resolve, reverse
 from django.utils.html import format_html
 
-from initiatives.models import Proposal, locked_for
+from initiatives.models import Proposal, Publishable, locked_for
 from initiatives.proposals import (
     NNBSP,
     NOT_PROPOSED,
@@ -33,7 +33,6 @@ from initiatives.proposals import (
     submit,
     withdraw,
 )
-from portal.staff import PUBLISHABLE
 
 
 def record_admin_url(record, view="change"):
@@ -210,13 +209,8 @@ class RecordKindFilter(admin.SimpleListFilter):
 
 
 def publishable_models():
-    from django.apps import apps
-
-    return [
-        apps.get_model(app_label, name)
-        for app_label, names in PUBLISHABLE.items()
-        for name in names
-    ]
+    # From the admin's registry: actors' models are reached without importing upward.
+    return [model for model in admin.site._registry if issubclass(model, Publishable)]
 
 
 def may_use_proposals(user):
@@ -309,6 +303,7 @@ class ProposalAdmin(admin.ModelAdmin):
             if response is not None:
                 return response
         replay = Replay(proposal, request)
+        record_name = str(replay.record or "")  # before the replay writes the proposal on it
         if replay.record is None:
             fields, parts = [], []
         else:
@@ -316,7 +311,8 @@ class ProposalAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": f"Proposition de modification de {model._meta.verbose_name}",
-            "subtitle": str(replay.record or ""),
+            "subtitle": record_name,
+            "record_name": record_name,
             "opts": self.opts,
             "proposal": proposal,
             "record": replay.record,
