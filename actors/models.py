@@ -282,10 +282,12 @@ class Involvement(models.Model):
 
 class FundingQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(
-            initiative__is_public=True,
-            beneficiary__in=Organisation.objects.published(),
-        )
+        return self.with_public_beneficiary().filter(initiative__is_public=True)
+
+    def with_public_beneficiary(self):
+        """Fundings of a published organisation, whatever their initiative's state (a staff
+        preview shows a draft as it will be once published)."""
+        return self.filter(beneficiary__in=Organisation.objects.published())
 
 
 class Funding(models.Model):

@@ -13,14 +13,19 @@ from initiatives.views import visible
 ROLE_PREVIEW = 10
 
 
-def roles_of(organisation):
+def roles_of(organisation, preview=False):
     """The organisation's roles in the order of Involvement.Role, each with the number of its
-    initiatives and the most recent of them (latest start first, undated last).
+    initiatives and the most recent of them (latest start first, undated last); in a staff
+    `preview` of a hidden organisation, as they will be once it is published.
 
     Two queries whatever the organisation's size: a count a role, and the first rows of each
     role ranked by a window function.
     """
-    involvements = Involvement.objects.published().filter(organisation=organisation)
+    if preview:
+        involvements = Involvement.objects.filter(initiative__is_public=True)
+    else:
+        involvements = Involvement.objects.published()
+    involvements = involvements.filter(organisation=organisation)
     counts = dict(
         involvements.order_by()
         .values("role")
@@ -56,7 +61,7 @@ def organisation_detail(request, slug):
         {
             "organisation": organisation,
             "parent": parent if parent and parent.is_published else None,
-            "roles": roles_of(organisation),
+            "roles": roles_of(organisation, preview=not organisation.is_published),
             "units": Organisation.objects.published().filter(parent=organisation),
             "people": Affiliation.objects.filter(
                 organisation=organisation, person__in=Person.objects.published()

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.admin_proposals import ProposalAdminMixin
 from initiatives.admin_workflow import ReviewEmailPreferenceAdmin, WorkflowAdminMixin
 from initiatives.concurrency import (
     VERSION_FIELD,
@@ -34,6 +35,7 @@ from initiatives.models import (
     Theme,
     locked_for,
 )
+from initiatives.proposals import proposing
 from initiatives.resources import InitiativeResource
 
 
@@ -181,9 +183,10 @@ class LockedHistoryAdmin(SimpleHistoryAdmin):
         pass  # the timeline computes its own, with labels, for the record and its parts
 
 
-class PublicationAdmin(WorkflowAdminMixin, LockedHistoryAdmin):
-    """Drafts, review and publication: Rédacteurs write and submit, Relecteurs publish and
-    archive, through the workflow's buttons and actions (initiatives.admin_workflow)."""
+class PublicationAdmin(ProposalAdminMixin, WorkflowAdminMixin, LockedHistoryAdmin):
+    """Drafts, review and publication: Rédacteurs write, submit and propose changes to published
+    records; Relecteurs publish and archive, through the workflow's buttons and actions
+    (initiatives.admin_workflow) and the proposals (initiatives.admin_proposals)."""
 
     publication_fields = (
         "publication_state",
@@ -194,7 +197,7 @@ class PublicationAdmin(WorkflowAdminMixin, LockedHistoryAdmin):
     )
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and locked_for(request.user, obj):
+        if obj is not None and locked_for(request.user, obj) and not proposing(request):
             return False
         return super().has_change_permission(request, obj)
 

@@ -33,8 +33,17 @@ def related_model(name):
 
 def initiative_detail(request, slug):
     public = Initiative.objects.published()
-    involvements = related_model("involvements").objects.published()
-    fundings = related_model("fundings").objects.published()
+    involvements = related_model("involvements").objects
+    fundings = related_model("fundings").objects
+    children = public
+    if request.user.is_staff:
+        # Staff see a hidden initiative as it will be once published: with its published
+        # actors and children (on a public initiative these are exactly the public ones).
+        involvements = involvements.with_public_actor()
+        fundings = fundings.with_public_beneficiary()
+        children = Initiative.objects.filter(publication_state=PublicationState.PUBLISHED)
+    else:
+        involvements, fundings = involvements.published(), fundings.published()
     initiative = get_object_or_404(
         visible(request, Initiative)
         .select_related("parent")
@@ -46,7 +55,7 @@ def initiative_detail(request, slug):
             Prefetch("events", queryset=Event.objects.select_related("territory")),
             "figures",
             Prefetch("documents", queryset=Document.objects.published()),
-            Prefetch("children", queryset=public.order_by("sort_key")),
+            Prefetch("children", queryset=children.order_by("sort_key")),
             Prefetch(
                 "involvements",
                 queryset=involvements.select_related("organisation", "person").order_by(

@@ -32,6 +32,10 @@ from initiatives.models.parts import (
     Milestone,
     MilestoneQuerySet,
 )
+from initiatives.models.proposals import (
+    Proposal,
+    ProposalQuerySet,
+)
 from initiatives.models.publication import (
     LOCKED_STATES,
     PublicationState,
@@ -61,6 +65,8 @@ from initiatives.models.workflow import (
 )
 
 __all__ = [
+    "Proposal",
+    "ProposalQuerySet",
     "ReviewEmailPreference",
     "ReviewStep",
     "ReviewStepQuerySet",

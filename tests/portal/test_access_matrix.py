@@ -918,7 +918,8 @@ def test_public_urls_never_show_hidden_records(matrix, role):
 # Admin -------------------------------------------------------------------------------------
 
 PER_MODEL = ("changelist", "add", "import", "process_import", "export")
-PER_OBJECT = ("change", "history", "simple_history", "delete")
+# "propose": a change proposed to a locked record; "preview": a proposal's (none in the matrix).
+PER_OBJECT = ("change", "history", "simple_history", "delete", "propose", "preview")
 
 
 def registry_admins():
@@ -978,6 +979,8 @@ def admin_expectation(role, kind, model, state):
         return 403, None
     if kind in ("change", "simple_history"):
         return 200, not (role == "writer" and locked)
+    if kind == "propose":  # who may change the record directly is sent to its change form
+        return (200, True) if role == "writer" and locked and publishable else (302, None)
     return 200, None
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from initiatives.models import ReviewEmailPreference
+from initiatives.models import Proposal, ReviewEmailPreference
 
 # Each agent's email preference is a page of their own, not a registry record (tested with the
 # workflow, tests/portal/test_admin_workflow.py).
@@ -13,6 +13,9 @@ REGISTRY_MODELS = [
     for model in admin.site._registry
     if model._meta.app_label in ("initiatives", "actors") and model is not ReviewEmailPreference
 ]
+# Proposals are made from a record, never added, and the demo data has none: their comparison
+# pins its queries in tests/initiatives/test_proposals.py.
+FORM_MODELS = [model for model in REGISTRY_MODELS if model is not Proposal]
 # Generous but fixed ceilings: a changelist must not query per row, a change form per inline row.
 MAX_CHANGELIST_QUERIES = 15
 MAX_CHANGE_FORM_QUERIES = 45
@@ -31,7 +34,7 @@ def test_changelist_queries_are_bounded(
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("model", FORM_MODELS, ids=lambda m: m._meta.model_name)
 def test_change_form_queries_are_bounded(
     model, demo_data, admin_client, django_assert_max_num_queries
 ):
@@ -43,6 +46,6 @@ def test_change_form_queries_are_bounded(
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("model", FORM_MODELS, ids=lambda m: m._meta.model_name)
 def test_add_form_renders(model, admin_client):
     assert admin_client.get(admin_url(model, "add")).status_code == 200
