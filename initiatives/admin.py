@@ -17,6 +17,13 @@ from initiatives.concurrency import (
     VersionedGenericInlineFormSet,
     VersionedInlineFormSet,
 )
+from initiatives.followup import (
+    FollowUpFilter,
+    ResponsibleChoiceField,
+    VerificationFilter,
+    staff_members,
+    verification_due,
+)
 from initiatives.history import Part, timeline, version_links, when
 from initiatives.models import (
     ActivityType,
@@ -35,6 +42,7 @@ from initiatives.models import (
     publish_permission,
 )
 from initiatives.resources import InitiativeResource
+
 
 def sources_of(record):
     return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
@@ -188,6 +196,8 @@ class PublicationAdmin(LockedHistoryAdmin):
         "published_at",
         "updated_at",
         "last_verified",
+        "verification_interval",
+        ("responsible", "responsible_team"),
         "edit_version",
     )
     actions = ["publish", "send_to_review", "archive", "back_to_draft"]
@@ -211,6 +221,11 @@ class PublicationAdmin(LockedHistoryAdmin):
                 (PublicationState.REVIEW, PublicationState.REVIEW.label),
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "responsible":
+            kwargs.update(queryset=staff_members(), form_class=ResponsibleChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         current = stored(obj)
@@ -311,8 +326,15 @@ class KeywordAdmin(admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(PublicationAdmin):
-    list_display = ["title", "kind", "publication_date", "language", "publication_state"]
-    list_filter = ["publication_state", "kind", "language"]
+    list_display = [
+        "title",
+        "kind",
+        "publication_date",
+        "language",
+        "publication_state",
+        verification_due,
+    ]
+    list_filter = ["publication_state", VerificationFilter, FollowUpFilter, "kind", "language"]
     search_fields = ["title", "authors", "bibliographic_note"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["keywords"]
@@ -354,8 +376,16 @@ class InitiativeAdmin(ImportExportMixin, PublicationAdmin):
         "period",
         "publication_state",
         "updated_at",
+        verification_due,
     ]
-    list_filter = ["publication_state", "kind", "status", "themes"]
+    list_filter = [
+        "publication_state",
+        VerificationFilter,
+        FollowUpFilter,
+        "kind",
+        "status",
+        "themes",
+    ]
     list_select_related = ["parent"]
     search_fields = ["title", "acronym", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
