@@ -282,6 +282,8 @@ class Dashboard:
     def recent_changes(self):
         """The last changes others made to records and their parts, from every history table
         in one query."""
+        if not self.models:
+            return []
         types = ContentType.objects.get_for_models(*self.models)
         branches = []
         for model in self.models:
@@ -295,8 +297,6 @@ class Dashboard:
                 branches.append(self.history_rows(part, text, F(link), None, **about))
             else:
                 branches.append(self.history_rows(part, text, F(link), types[whole].pk))
-        if not branches:
-            return []
         latest = branches[0].union(*branches[1:], all=True).order_by("-row_at")[:RECENT]
         rows = [dict(zip(ROW, row, strict=True)) for row in latest]
         return self.describe(rows, {t.pk: model for model, t in types.items()})
