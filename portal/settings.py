@@ -248,6 +248,9 @@ AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 USE_X_FORWARDED_HOST = env_bool("DJANGO_USE_X_FORWARDED_HOST", False)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# The address of the site in emails (links to the staff pages), without a trailing slash.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Bulk imports: one transaction per file, so one bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
