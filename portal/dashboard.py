@@ -51,6 +51,7 @@ PARTS = (
 )
 LIMIT = 8  # records a list shows; "voir tout" leads to the rest
 RECENT = 10
+FETCHED = 3 * RECENT  # repeated saves of one record are shown once: read more to show RECENT
 RECENT_DAYS = 7
 ROW = ("row_at", "row_user", "row_action", "row_model", "row_text", "row_whole", "row_type")
 
@@ -297,8 +298,14 @@ class Dashboard:
                 branches.append(self.history_rows(part, text, F(link), None, **about))
             else:
                 branches.append(self.history_rows(part, text, F(link), types[whole].pk))
-        latest = branches[0].union(*branches[1:], all=True).order_by("-row_at")[:RECENT]
-        rows = [dict(zip(ROW, row, strict=True)) for row in latest]
+        latest = branches[0].union(*branches[1:], all=True).order_by("-row_at")[:FETCHED]
+        rows, seen = [], set()
+        for row in latest:
+            # A save repeated by the same hand (an import, a form saved twice) is said once.
+            key = row[1:]
+            if key not in seen and len(rows) < RECENT:
+                seen.add(key)
+                rows.append(dict(zip(ROW, row, strict=True)))
         return self.describe(rows, {t.pk: model for model, t in types.items()})
 
     def history_rows(self, model, text, whole, whole_type, **where):
@@ -320,7 +327,7 @@ class Dashboard:
                 row_whole=whole,
                 row_type=row_type,
             )
-            .values_list(*ROW)[:RECENT]
+            .values_list(*ROW)[:FETCHED]
         )
 
     def describe(self, rows, models_by_type):
