@@ -296,8 +296,9 @@ class Dashboard:
             if whole is None:  # sources say themselves what they are about
                 about = {"content_type__in": [t.pk for t in types.values()]}
                 branches.append(self.history_rows(part, text, F(link), None, **about))
-            else:
-                branches.append(self.history_rows(part, text, F(link), types[whole].pk))
+            else:  # a key figure may be about a territory alone: no record to show
+                where = {f"{link}__isnull": False}
+                branches.append(self.history_rows(part, text, F(link), types[whole].pk, **where))
         latest = branches[0].union(*branches[1:], all=True).order_by("-row_at")[:FETCHED]
         rows, seen = [], set()
         for row in latest:

@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actors.models import Organisation, Person
-from initiatives.models import Document, Event, Initiative, PublicationState, ReviewStep
+from initiatives.models import (
+    Document,
+    Event,
+    Initiative,
+    KeyFigure,
+    PublicationState,
+    ReviewStep,
+)
 from portal import staff
 from portal.dashboard import Dashboard, count_of
 
@@ -201,6 +208,12 @@ def test_recent_changes_are_those_of_others_with_their_parts(
     assert described[2] == ("Rivières vivantes", "Création", "", writer.username)
     assert "La mienne" not in [e.title for e in recent]
     assert recent[1].url == reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+
+
+def test_a_key_figure_about_a_territory_alone_is_left_out(reviewer, writer, make_territory):
+    figure = KeyFigure(territory=make_territory(), value=12, unit="emplois", label="créés")
+    save_as(figure, writer)
+    assert Dashboard(reviewer).recent == []
 
 
 def test_a_deleted_record_is_named_but_not_linked(reviewer, writer, new_initiative):
