@@ -11,6 +11,7 @@ from initiatives.admin import (
     source_name,
     sources_of,
 )
+from initiatives.followup import FollowUpFilter, VerificationFilter, verification_due
 from initiatives.history import Part
 from initiatives.imports import SpreadsheetImportExportMixin
 from initiatives.models import SourceCitation
@@ -71,8 +72,16 @@ InitiativeAdmin.history_parts = (
 @admin.register(Organisation)
 class OrganisationAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
     resource_classes = [OrganisationResource]
-    list_display = ["name", "acronym", "kind", "territory", "is_defunct", "publication_state"]
-    list_filter = ["publication_state", "kind", "is_defunct"]
+    list_display = [
+        "name",
+        "acronym",
+        "kind",
+        "territory",
+        "is_defunct",
+        "publication_state",
+        verification_due,
+    ]
+    list_filter = ["publication_state", VerificationFilter, FollowUpFilter, "kind", "is_defunct"]
     list_select_related = ["territory"]
     search_fields = ["name", "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -91,8 +100,14 @@ class OrganisationAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
 @admin.register(Person)
 class PersonAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
     resource_classes = [PersonResource]
-    list_display = ["full_name", "contact_consent", "publication_state", "updated_at"]
-    list_filter = ["publication_state", "contact_consent"]
+    list_display = [
+        "full_name",
+        "contact_consent",
+        "publication_state",
+        "updated_at",
+        verification_due,
+    ]
+    list_filter = ["publication_state", VerificationFilter, FollowUpFilter, "contact_consent"]
     search_fields = ["first_name", "last_name", "slug"]
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
     fieldsets = [

@@ -18,6 +18,13 @@ from initiatives.concurrency import (
     VersionedGenericInlineFormSet,
     VersionedInlineFormSet,
 )
+from initiatives.followup import (
+    FollowUpFilter,
+    ResponsibleChoiceField,
+    VerificationFilter,
+    staff_members,
+    verification_due,
+)
 from initiatives.history import Part, timeline, version_links, when
 from initiatives.imports import SpreadsheetImportExportMixin
 from initiatives.models import (
@@ -193,6 +200,8 @@ class PublicationAdmin(ProposalAdminMixin, WorkflowAdminMixin, LockedHistoryAdmi
         "published_at",
         "updated_at",
         "last_verified",
+        "verification_interval",
+        ("responsible", "responsible_team"),
         "edit_version",
     )
 
@@ -204,6 +213,11 @@ class PublicationAdmin(ProposalAdminMixin, WorkflowAdminMixin, LockedHistoryAdmi
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj), "published_at", "updated_at"]
         return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "responsible":
+            kwargs.update(queryset=staff_members(), form_class=ResponsibleChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         current = stored(obj)
@@ -275,8 +289,15 @@ class KeywordAdmin(admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(PublicationAdmin):
-    list_display = ["title", "kind", "publication_date", "language", "publication_state"]
-    list_filter = ["publication_state", "kind", "language"]
+    list_display = [
+        "title",
+        "kind",
+        "publication_date",
+        "language",
+        "publication_state",
+        verification_due,
+    ]
+    list_filter = ["publication_state", VerificationFilter, FollowUpFilter, "kind", "language"]
     search_fields = ["title", "authors", "bibliographic_note"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["keywords"]
@@ -318,8 +339,16 @@ class InitiativeAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
         "period",
         "publication_state",
         "updated_at",
+        verification_due,
     ]
-    list_filter = ["publication_state", "kind", "status", "themes"]
+    list_filter = [
+        "publication_state",
+        VerificationFilter,
+        FollowUpFilter,
+        "kind",
+        "status",
+        "themes",
+    ]
     list_select_related = ["parent"]
     search_fields = ["title", "acronym", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}

@@ -1,6 +1,7 @@
 import re
 import unicodedata
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connections, models
@@ -32,6 +33,36 @@ class RegistryChange(models.Model):
 
     def __str__(self):
         return f"{self.section} +{self.weight}"
+
+
+# Verification reminders ---------------------------------------------------------------------
+
+
+class VerificationReminder(models.Model):
+    """One weekly reminder sent to one person: the log that keeps `send_review_reminders` from
+    writing twice in a week, however often cron runs it (the unique week decides)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="destinataire",
+        on_delete=models.CASCADE,
+        related_name="verification_reminders",
+    )
+    week = models.DateField("semaine du")  # its Monday
+    sent_at = models.DateTimeField("envoyé le", auto_now_add=True)
+    records = models.PositiveIntegerField("fiches à vérifier")
+
+    class Meta:
+        verbose_name = "rappel de vérification"
+        verbose_name_plural = "rappels de vérification"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "week"], name="portal_verificationreminder_once_a_week"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — semaine du {self.week:%d/%m/%Y}"
 
 
 # Search vocabulary -------------------------------------------------------------------------
