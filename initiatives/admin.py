@@ -36,6 +36,7 @@ from initiatives.models import (
 )
 from initiatives.resources import InitiativeResource
 
+
 def sources_of(record):
     return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
 
