@@ -14,6 +14,7 @@ from initiatives.admin import (
 )
 from initiatives.history import Part
 from initiatives.models import SourceCitation
+from initiatives.numbers import french_number
 
 
 def involvement_name(record, names):
@@ -38,11 +39,12 @@ def of_initiative(initiative):
     return {"initiative_id": initiative.pk}
 
 
-class InvolvementInline(VersionedInline, admin.TabularInline):
+class InvolvementInline(VersionedInline, admin.StackedInline):
     model = Involvement
     extra = 0
     autocomplete_fields = ["initiative", "organisation", "person"]
-    fields = ["role", "organisation", "person", "start", "end", "amount", "note"]
+    # Stacked on two lines: seven columns do not fit 1,280 px.
+    fields = [("role", "organisation", "person"), ("start", "end", "amount"), "note"]
 
 
 class FundingInline(VersionedInline, admin.TabularInline):
@@ -130,8 +132,12 @@ class InvolvementAdmin(PartOfInitiativeAdmin):
 
 @admin.register(Funding)
 class FundingAdmin(PartOfInitiativeAdmin):
-    list_display = ["beneficiary", "status", "amount", "date", "initiative"]
+    list_display = ["beneficiary", "status", "amount_display", "date", "initiative"]
     list_filter = ["status"]
     list_select_related = ["beneficiary", "initiative"]
     search_fields = ["beneficiary__name", "initiative__title"]
     autocomplete_fields = ["initiative", "beneficiary"]
+
+    @admin.display(description="montant (€)", ordering="amount")
+    def amount_display(self, obj):
+        return french_number(obj.amount) or "—"

@@ -16,6 +16,7 @@ from initiatives.models.fields import (
 )
 from initiatives.models.initiatives import Initiative
 from initiatives.models.vocabularies import Territory
+from initiatives.numbers import french_number
 from initiatives.partial_dates import PartialDateField
 
 
@@ -199,4 +200,4 @@ class KeyFigure(FieldConstraintErrors, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.value.normalize():f} {self.unit} {self.label}".strip()
+        return " ".join(part for part in (french_number(self.value), self.unit, self.label) if part)

@@ -201,7 +201,7 @@ def test_negative_amount_is_shown_on_amount(
         change_url(initiative),
         model,
         **fields,
-        **{actor_field: actor, "amount": "-1200.50"},
+        **{actor_field: actor, "amount": "-1 200,50"},
     )
     assert_on_field(form, "amount", message(model, name))
     assert not model.objects.exists()
