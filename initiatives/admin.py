@@ -20,6 +20,7 @@ from initiatives.concurrency import (
     VersionedGenericInlineFormSet,
     VersionedInlineFormSet,
 )
+from initiatives.forms import KeyFigureForm
 from initiatives.history import Part, timeline, version_links, when
 from initiatives.models import (
     ActivityType,
@@ -94,7 +95,10 @@ class VersionedInline:
     formset = VersionedInlineFormSet
 
     def get_fieldsets(self, request, obj=None):
-        keep = self.has_change_permission(request, obj)
+        # A published whole is read-only for a Rédacteur: its rows too, without the version.
+        keep = self.has_change_permission(request, obj) and not (
+            hasattr(obj, "publication_state") and locked_for(request.user, obj)
+        )
         return with_version_field(super().get_fieldsets(request, obj), keep)
 
 
@@ -347,11 +351,30 @@ class EventInline(VersionedInline, admin.StackedInline):
     ]
 
 
-class KeyFigureInline(VersionedInline, admin.TabularInline):
+class KeyFigureInline(VersionedInline, admin.StackedInline):
     model = KeyFigure
+    form = KeyFigureForm
     extra = 0
     autocomplete_fields = ["territory"]
-    fields = ["is_lower_bound", "value", "unit", "label", "period_start", "date", "territory"]
+    fields = [
+        ("is_lower_bound", "value", "unit", "label"),
+        ("period_start", "date", "territory"),
+        ("source_document", "source_url"),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sources")
+
+    # Shown instead of the form's fields when the figure is read-only.
+    @admin.display(description="source\u202f: document")
+    def source_document(self, obj):
+        source = next(iter(obj.sources.all()), None)
+        return source.document if source is not None and source.document_id else "—"
+
+    @admin.display(description="source\u202f: adresse")
+    def source_url(self, obj):
+        source = next(iter(obj.sources.all()), None)
+        return source.url if source is not None and source.url else "—"
 
 
 @admin.register(Initiative)

@@ -137,6 +137,7 @@ class Keyword(models.Model):
 
     class Meta:
         verbose_name = "mot-clé"
+        verbose_name_plural = "mots-clés"
         ordering = ["sort_key"]
 
     def __str__(self):
