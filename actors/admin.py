@@ -15,6 +15,7 @@ from initiatives.followup import FollowUpFilter, VerificationFilter, verificatio
 from initiatives.history import Part
 from initiatives.imports import SpreadsheetImportExportMixin
 from initiatives.models import SourceCitation
+from initiatives.numbers import french_number
 
 
 def involvement_name(record, names):
@@ -39,11 +40,12 @@ def of_initiative(initiative):
     return {"initiative_id": initiative.pk}
 
 
-class InvolvementInline(VersionedInline, admin.TabularInline):
+class InvolvementInline(VersionedInline, admin.StackedInline):
     model = Involvement
     extra = 0
     autocomplete_fields = ["initiative", "organisation", "person"]
-    fields = ["role", "organisation", "person", "start", "end", "amount", "note"]
+    # Stacked on two lines: seven columns do not fit 1,280 px.
+    fields = [("role", "organisation", "person"), ("start", "end", "amount"), "note"]
 
 
 class FundingInline(VersionedInline, admin.TabularInline):
@@ -145,8 +147,12 @@ class InvolvementAdmin(PartOfInitiativeAdmin):
 
 @admin.register(Funding)
 class FundingAdmin(PartOfInitiativeAdmin):
-    list_display = ["beneficiary", "status", "amount", "date", "initiative"]
+    list_display = ["beneficiary", "status", "amount_display", "date", "initiative"]
     list_filter = ["status"]
     list_select_related = ["beneficiary", "initiative"]
     search_fields = ["beneficiary__name", "initiative__title"]
     autocomplete_fields = ["initiative", "beneficiary"]
+
+    @admin.display(description="montant (€)", ordering="amount")
+    def amount_display(self, obj):
+        return french_number(obj.amount) or "—"

@@ -7,12 +7,14 @@ from simple_history.models import HistoricalRecords
 from initiatives.models import (
     Document,
     Event,
+    FieldConstraintErrors,
     Initiative,
     Publishable,
     PublishableQuerySet,
     SourceCitation,
     Territory,
     not_before,
+    on_field,
     search_indexes,
     search_vector_field,
     sort_key_field,
@@ -75,16 +77,34 @@ class Organisation(Publishable):
         permissions = [("publish_organisation", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=models.F("pk")), name="actors_organisation_not_own_parent"
+            on_field(
+                "parent",
+                models.CheckConstraint(
+                    condition=~Q(parent=models.F("pk")),
+                    name="actors_organisation_not_own_parent",
+                    violation_error_message=(
+                        "Une organisation ne peut pas être rangée sous elle-même."
+                    ),
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(dissolved_on__isnull=True) | Q(is_defunct=True),
-                name="actors_organisation_dissolved_is_defunct",
+            on_field(
+                "is_defunct",
+                models.CheckConstraint(
+                    condition=Q(dissolved_on__isnull=True) | Q(is_defunct=True),
+                    name="actors_organisation_dissolved_is_defunct",
+                    violation_error_message=(
+                        "Une organisation dissoute n’existe plus : cochez cette case ou effacez "
+                        "la date de dissolution."
+                    ),
+                ),
             ),
-            models.CheckConstraint(
-                condition=not_before("dissolved_on", "founded_on"),
-                name="actors_organisation_dissolved_after_founded",
+            on_field(
+                "dissolved_on",
+                models.CheckConstraint(
+                    condition=not_before("dissolved_on", "founded_on"),
+                    name="actors_organisation_dissolved_after_founded",
+                    violation_error_message="La dissolution ne peut pas précéder la création.",
+                ),
             ),
         ]
 
@@ -125,9 +145,15 @@ class Person(Publishable):
         permissions = [("publish_person", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key", "first_name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(contact_consent=False) | Q(consent_recorded_on__isnull=False),
-                name="actors_person_consent_is_dated",
+            on_field(
+                "consent_recorded_on",
+                models.CheckConstraint(
+                    condition=Q(contact_consent=False) | Q(consent_recorded_on__isnull=False),
+                    name="actors_person_consent_is_dated",
+                    violation_error_message=(
+                        "Indiquez la date à laquelle le consentement a été recueilli."
+                    ),
+                ),
             ),
         ]
 
@@ -157,7 +183,7 @@ class AffiliationQuerySet(models.QuerySet):
         )
 
 
-class Affiliation(models.Model):
+class Affiliation(FieldConstraintErrors, models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(
         Organisation,
@@ -177,8 +203,13 @@ class Affiliation(models.Model):
         verbose_name = "affiliation"
         ordering = ["person", "start", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=not_before("end", "start"), name="actors_affiliation_end_after_start"
+            on_field(
+                "end",
+                models.CheckConstraint(
+                    condition=not_before("end", "start"),
+                    name="actors_affiliation_end_after_start",
+                    violation_error_message="La fin ne peut pas précéder le début.",
+                ),
             ),
         ]
 
@@ -204,7 +235,7 @@ class InvolvementQuerySet(models.QuerySet):
         return self.filter(Exists(public_organisation) | Exists(public_person))
 
 
-class Involvement(models.Model):
+class Involvement(FieldConstraintErrors, models.Model):
     class Role(models.TextChoices):
         PILOT = "pilot", "Pilote"
         CO_PILOT = "co_pilot", "Co-pilote"
@@ -254,17 +285,32 @@ class Involvement(models.Model):
         ordering = ["initiative", "role", "id"]
         indexes = [models.Index(fields=["role"], name="actors_involvement_role")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(organisation__isnull=False, person__isnull=True)
-                | Q(organisation__isnull=True, person__isnull=False),
-                name="actors_involvement_exactly_one_actor",
+            on_field(
+                "organisation",
+                models.CheckConstraint(
+                    condition=Q(organisation__isnull=False, person__isnull=True)
+                    | Q(organisation__isnull=True, person__isnull=False),
+                    name="actors_involvement_exactly_one_actor",
+                    violation_error_message=(
+                        "Indiquez soit une organisation, soit une personne (une seule des deux)."
+                    ),
+                ),
             ),
-            models.CheckConstraint(
-                condition=not_before("end", "start"), name="actors_involvement_end_after_start"
+            on_field(
+                "end",
+                models.CheckConstraint(
+                    condition=not_before("end", "start"),
+                    name="actors_involvement_end_after_start",
+                    violation_error_message="La fin ne peut pas précéder le début.",
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gte=0),
-                name="actors_involvement_amount_positive",
+            on_field(
+                "amount",
+                models.CheckConstraint(
+                    condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                    name="actors_involvement_amount_positive",
+                    violation_error_message="Le montant ne peut pas être négatif.",
+                ),
             ),
         ]
 
@@ -290,7 +336,7 @@ class FundingQuerySet(models.QuerySet):
         return self.filter(beneficiary__in=Organisation.objects.published())
 
 
-class Funding(models.Model):
+class Funding(FieldConstraintErrors, models.Model):
     """Support given (or being prepared) to a beneficiary within an initiative."""
 
     class Status(models.TextChoices):
@@ -318,12 +364,23 @@ class Funding(models.Model):
         verbose_name = "financement"
         ordering = ["initiative", "status", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["initiative", "beneficiary"], name="actors_funding_one_per_beneficiary"
+            on_field(
+                "beneficiary",
+                models.UniqueConstraint(
+                    fields=["initiative", "beneficiary"],
+                    name="actors_funding_one_per_beneficiary",
+                    violation_error_message=(
+                        "Ce bénéficiaire a déjà un financement pour cette initiative."
+                    ),
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__gte=0),
-                name="actors_funding_amount_positive",
+            on_field(
+                "amount",
+                models.CheckConstraint(
+                    condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                    name="actors_funding_amount_positive",
+                    violation_error_message="Le montant ne peut pas être négatif.",
+                ),
             ),
         ]
 

@@ -35,6 +35,11 @@ from initiatives.proposals import (
 )
 
 
+def of(noun):
+    """« de » elided before a vowel: « d’initiative », « de document »."""
+    return f"d’{noun}" if noun[:1].lower() in "aeiouyéèêh" else f"de {noun}"
+
+
 def record_admin_url(record, view="change"):
     opts = record._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[record.pk])
@@ -169,7 +174,7 @@ class ProposalAdminMixin:
             media += inline_formset.media
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Proposer une modification de {self.opts.verbose_name}",
+            "title": f"Proposer une modification {of(self.opts.verbose_name)}",
             "subtitle": str(obj),
             "adminform": admin_form,
             "object_id": object_id,
@@ -311,7 +316,7 @@ class ProposalAdmin(admin.ModelAdmin):
             fields, parts = replay.comparison()
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Proposition de modification de {model._meta.verbose_name}",
+            "title": f"Proposition de modification {of(model._meta.verbose_name)}",
             "subtitle": record_name,
             "record_name": record_name,
             "opts": self.opts,

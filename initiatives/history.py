@@ -9,9 +9,11 @@ from django.contrib import admin
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 from simple_history.utils import get_m2m_reverse_field_name
+
+from initiatives.numbers import french_number
 
 EMPTY = "—"
 ACTIONS = {"+": "Création", "~": "Modification", "-": "Suppression"}
@@ -45,7 +47,7 @@ def display_value(model_field, value):
     if isinstance(value, datetime.date):
         return date_format(value, "j F Y")
     if isinstance(value, Decimal | float | int) and not model_field.is_relation:
-        return number_format(value.normalize() if isinstance(value, Decimal) else value)
+        return french_number(value)
     if isinstance(value, list | tuple | set | models.QuerySet):
         return ", ".join(str(item) for item in value) or EMPTY
     if isinstance(model_field, models.FileField):

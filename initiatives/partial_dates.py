@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.html import format_html
 
 MONTHS = [
     "janvier",
@@ -94,6 +95,15 @@ class PartialDate:
         return f"{self.year:04d}"
 
     @property
+    def typed(self):
+        """ "2017", "mars 2017", "12/03/2017": what a form shows and reads back."""
+        if self.day:
+            return f"{self.day:02d}/{self.month:02d}/{self.year:04d}"
+        if self.month:
+            return f"{MONTHS[self.month - 1]} {self.year:04d}"
+        return f"{self.year:04d}"
+
+    @property
     def first_day(self):
         return datetime.date(self.year, self.month or 1, self.day or 1)
 
@@ -135,17 +145,34 @@ def format_period(start, end):
     return ""
 
 
+HINT = "2017, mars 2017 ou 12/03/2017"
+
+
+class PartialDateInput(forms.TextInput):
+    """A text input with the accepted forms written under it, in inlines' cells too."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="partial-date">{}<div class="help partial-date-hint">{}</div></div>',
+            field,
+            HINT,
+        )
+
+
 class PartialDateFormField(forms.CharField):
+    widget = PartialDateInput
+
     def __init__(self, **kwargs):
         # No max_length validator: it would measure the cleaned PartialDate, not the text.
         kwargs.pop("max_length", None)
-        kwargs.setdefault("help_text", "Année, mois ou jour : 2016, 03/2016 ou 21/03/2016.")
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("maxlength", "40")
 
     def prepare_value(self, value):
+        # Shown as staff write it, and in a form this field reads back unchanged.
         if isinstance(value, PartialDate):
-            return value.iso
+            return value.typed
         return value
 
     def to_python(self, value):
@@ -192,4 +219,7 @@ class PartialDateField(models.CharField):
         return value.iso if value else ""
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": PartialDateFormField, **kwargs})
+        # The admin gives every CharField its own text input: this one keeps the hint.
+        return super().formfield(
+            **{"form_class": PartialDateFormField, **kwargs, "widget": PartialDateInput}
+        )

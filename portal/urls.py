@@ -43,6 +43,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", discovery.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
     re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),
     path("", include("portal.opendata.api")),  # the open-data API and exports
     path("admin/", admin.site.urls),

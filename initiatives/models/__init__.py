@@ -7,9 +7,11 @@ from initiatives.models.documents import (
 )
 from initiatives.models.fields import (
     SEARCH_CONFIG,
+    FieldConstraintErrors,
     InLineage,
     SortKey,
     not_before,
+    on_field,
     search_indexes,
     search_vector_field,
     sort_key_field,
@@ -76,6 +78,8 @@ __all__ = [
     "search_vector_field",
     "search_indexes",
     "not_before",
+    "on_field",
+    "FieldConstraintErrors",
     "InLineage",
     "PublicationState",
     "LOCKED_STATES",

@@ -7,7 +7,13 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from initiatives.models.fields import search_indexes, search_vector_field, sort_key_field
+from initiatives.models.fields import (
+    FieldConstraintErrors,
+    on_field,
+    search_indexes,
+    search_vector_field,
+    sort_key_field,
+)
 from initiatives.models.publication import Publishable
 from initiatives.models.vocabularies import Keyword, Language
 from initiatives.partial_dates import PartialDateField
@@ -75,7 +81,7 @@ class Document(Publishable):
         return reverse("initiatives:document_file", args=[self.slug]) if self.file else ""
 
 
-class SourceCitation(models.Model):
+class SourceCitation(FieldConstraintErrors, models.Model):
     """Where a fact comes from: a Document of the registry or a web page seen on a date."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
@@ -94,9 +100,13 @@ class SourceCitation(models.Model):
         verbose_name = "source"
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(document__isnull=False) | ~Q(url=""),
-                name="initiatives_sourcecitation_document_or_url",
+            on_field(
+                "document",
+                models.CheckConstraint(
+                    condition=Q(document__isnull=False) | ~Q(url=""),
+                    name="initiatives_sourcecitation_document_or_url",
+                    violation_error_message="Indiquez un document ou une adresse.",
+                ),
             )
         ]
 

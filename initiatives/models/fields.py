@@ -3,7 +3,8 @@ key, the search vectors and their indexes, period checks, lineage."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import models
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, router
 from django.db.models import F, Func, Q
 from django.db.models.functions import Least, Length, Substr
 from django.db.models.lookups import GreaterThanOrEqual
@@ -76,3 +77,40 @@ class InLineage(Func):
     template = "%(expressions)s)"
     arg_joiner = " = ANY("
     output_field = models.BooleanField()
+
+
+# Constraint name -> the field its violation is shown on. Names are unique in the database;
+# kept apart from the constraint because Django clones constraints through deconstruct().
+ERROR_FIELDS = {}
+
+
+def on_field(field, constraint):
+    """`constraint`, whose violation the forms show next to `field` (see FieldConstraintErrors).
+
+    Not part of the constraint's deconstruction: migrations never see it.
+    """
+    ERROR_FIELDS[constraint.name] = field
+    return constraint
+
+
+class FieldConstraintErrors:
+    """Constraint violations reported on the field they concern, not at the top of the form.
+
+    Django puts a check constraint's error in NON_FIELD_ERRORS; a person looks for it next to
+    the field to correct. A field the form does not show keeps it at the top.
+    """
+
+    def validate_constraints(self, exclude=None):
+        using = router.db_for_write(type(self), instance=self)
+        errors = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    field = ERROR_FIELDS.get(constraint.name)
+                    if field is None or (exclude and field in exclude):
+                        field = NON_FIELD_ERRORS
+                    errors.setdefault(field, []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)

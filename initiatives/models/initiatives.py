@@ -13,6 +13,7 @@ from initiatives.models.documents import Document, SourceCitation
 from initiatives.models.fields import (
     InLineage,
     not_before,
+    on_field,
     search_indexes,
     search_vector_field,
     sort_key_field,
@@ -183,8 +184,13 @@ class Initiative(TreeNode, Publishable):
         ]
         constraints = [
             *tree_constraints("initiative"),
-            models.CheckConstraint(
-                condition=not_before("end", "start"), name="initiatives_initiative_end_after_start"
+            on_field(
+                "end",
+                models.CheckConstraint(
+                    condition=not_before("end", "start"),
+                    name="initiatives_initiative_end_after_start",
+                    violation_error_message="La fin ne peut pas précéder le début.",
+                ),
             ),
         ]
 

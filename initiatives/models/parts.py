@@ -7,13 +7,16 @@ from simple_history.models import HistoricalRecords
 
 from initiatives.models.documents import SourceCitation
 from initiatives.models.fields import (
+    FieldConstraintErrors,
     not_before,
+    on_field,
     search_indexes,
     search_vector_field,
     sort_key_field,
 )
 from initiatives.models.initiatives import Initiative
 from initiatives.models.vocabularies import Territory
+from initiatives.numbers import french_number
 from initiatives.partial_dates import PartialDateField
 
 
@@ -63,7 +66,7 @@ class EventQuerySet(models.QuerySet):
         return this_year_or_later & not_over & Q(status=Event.Status.PLANNED)
 
 
-class Event(models.Model):
+class Event(FieldConstraintErrors, models.Model):
     class Kind(models.TextChoices):
         PLENARY = "plenary", "Réunion plénière"
         WORKSHOP = "workshop", "Atelier"
@@ -111,8 +114,13 @@ class Event(models.Model):
             *search_indexes("initiatives_event"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=not_before("end", "start"), name="initiatives_event_end_after_start"
+            on_field(
+                "end",
+                models.CheckConstraint(
+                    condition=not_before("end", "start"),
+                    name="initiatives_event_end_after_start",
+                    violation_error_message="La fin de l’événement ne peut pas précéder sa date.",
+                ),
             ),
         ]
 
@@ -132,7 +140,7 @@ class KeyFigureQuerySet(models.QuerySet):
         return self.filter(Q(initiative__is_public=True) | Q(initiative__isnull=True))
 
 
-class KeyFigure(models.Model):
+class KeyFigure(FieldConstraintErrors, models.Model):
     initiative = models.ForeignKey(
         Initiative,
         verbose_name="initiative",
@@ -168,15 +176,28 @@ class KeyFigure(models.Model):
         verbose_name_plural = "chiffres clés"
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(initiative__isnull=False) | Q(territory__isnull=False),
-                name="initiatives_keyfigure_has_subject",
+            on_field(
+                "territory",
+                models.CheckConstraint(
+                    condition=Q(initiative__isnull=False) | Q(territory__isnull=False),
+                    name="initiatives_keyfigure_has_subject",
+                    violation_error_message=(
+                        "Un chiffre clé porte sur une initiative ou sur un territoire : indiquez "
+                        "le territoire."
+                    ),
+                ),
             ),
-            models.CheckConstraint(
-                condition=not_before("date", "period_start"),
-                name="initiatives_keyfigure_period_order",
+            on_field(
+                "date",
+                models.CheckConstraint(
+                    condition=not_before("date", "period_start"),
+                    name="initiatives_keyfigure_period_order",
+                    violation_error_message=(
+                        "La date du chiffre ne peut pas précéder le début de sa période."
+                    ),
+                ),
             ),
         ]
 
     def __str__(self):
-        return f"{self.value.normalize():f} {self.unit} {self.label}".strip()
+        return " ".join(part for part in (french_number(self.value), self.unit, self.label) if part)

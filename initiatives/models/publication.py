@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 
+from initiatives.models.fields import FieldConstraintErrors
+
 
 class PublicationState(models.TextChoices):
     DRAFT = "draft", "Brouillon"
@@ -62,7 +64,7 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(Q(responsible=user) | Q(responsible_team__in=user.groups.all()))
 
 
-class Publishable(models.Model):
+class Publishable(FieldConstraintErrors, models.Model):
     publication_state = models.CharField(
         "état de publication",
         max_length=12,

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from initiatives.models.fields import FieldConstraintErrors, on_field
+
 
 class TreeQuerySet(models.QuerySet):
     def under(self, node):
@@ -26,7 +28,7 @@ class TerritoryQuerySet(TreeQuerySet):
         )
 
 
-class TreeNode(models.Model):
+class TreeNode(FieldConstraintErrors, models.Model):
     """A node whose `lineage` (ids from the root down to itself) is kept by a database trigger.
 
     The trigger (migration 0001) recomputes the lineage on every insert and move, cascades it to
@@ -72,7 +74,12 @@ class TreeNode(models.Model):
 
 def tree_constraints(name):
     return [
-        models.CheckConstraint(
-            condition=~Q(parent=F("pk")), name=f"initiatives_{name}_not_own_parent"
+        on_field(
+            "parent",
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name=f"initiatives_{name}_not_own_parent",
+                violation_error_message="Un élément ne peut pas être rangé sous lui-même.",
+            ),
         ),
     ]

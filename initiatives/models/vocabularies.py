@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from initiatives.models.fields import not_before, sort_key_field
+from initiatives.models.fields import FieldConstraintErrors, not_before, on_field, sort_key_field
 from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
 from initiatives.partial_dates import PartialDateField, format_period
 
@@ -54,14 +54,25 @@ class Territory(TreeNode):
         indexes = [GinIndex(fields=["lineage"], name="initiatives_territory_lineage")]
         constraints = [
             *tree_constraints("territory"),
-            models.CheckConstraint(
-                condition=not_before("valid_until", "valid_from"),
-                name="initiatives_territory_validity_order",
+            on_field(
+                "valid_until",
+                models.CheckConstraint(
+                    condition=not_before("valid_until", "valid_from"),
+                    name="initiatives_territory_validity_order",
+                    violation_error_message="La fin de validité ne peut pas précéder son début.",
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__range=(-90, 90), longitude__range=(-180, 180)),
-                name="initiatives_territory_coordinates",
+            on_field(
+                "latitude",
+                models.CheckConstraint(
+                    condition=Q(latitude__isnull=True, longitude__isnull=True)
+                    | Q(latitude__range=(-90, 90), longitude__range=(-180, 180)),
+                    name="initiatives_territory_coordinates",
+                    violation_error_message=(
+                        "Indiquez la latitude (entre -90 et 90) et la longitude (entre -180 et "
+                        "180) ensemble, ou aucune des deux."
+                    ),
+                ),
             ),
         ]
 
@@ -126,6 +137,7 @@ class Keyword(models.Model):
 
     class Meta:
         verbose_name = "mot-clé"
+        verbose_name_plural = "mots-clés"
         ordering = ["sort_key"]
 
     def __str__(self):
@@ -149,7 +161,7 @@ class Language(models.TextChoices):
     SPANISH = "es", "espagnol"
 
 
-class KeywordLabel(models.Model):
+class KeywordLabel(FieldConstraintErrors, models.Model):
     keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="labels")
     language = models.CharField("langue", max_length=5, choices=Language)
     label = models.CharField("libellé", max_length=200)
@@ -158,8 +170,13 @@ class KeywordLabel(models.Model):
         verbose_name = "libellé traduit"
         verbose_name_plural = "libellés traduits"
         constraints = [
-            models.UniqueConstraint(
-                fields=["keyword", "language"], name="initiatives_keywordlabel_one_per_language"
+            on_field(
+                "language",
+                models.UniqueConstraint(
+                    fields=["keyword", "language"],
+                    name="initiatives_keywordlabel_one_per_language",
+                    violation_error_message="Ce mot-clé a déjà un libellé dans cette langue.",
+                ),
             )
         ]
 

@@ -1,31 +1,19 @@
 import json
-from decimal import Decimal
 
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from initiatives.markdown import french_spacing
+from initiatives.numbers import NBSP, french_number
 
 register = template.Library()
-
-NBSP = "\u00a0"
 
 
 @register.filter
 def fr_number(value):
     """37000 → "37 000", Decimal("-15.00") → "-15", 2.5 → "2,5" (French typography)."""
-    if value in (None, ""):
-        return ""
-    number = Decimal(value).normalize()
-    sign = "-" if number < 0 else ""
-    integer, _, fraction = f"{abs(number):f}".partition(".")
-    groups = []
-    while integer:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    text = NBSP.join(groups)
-    return f"{sign}{text},{fraction}" if fraction else f"{sign}{text}"
+    return french_number(value)
 
 
 @register.filter

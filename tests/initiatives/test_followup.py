@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from initiatives.models import PublicationState
+from initiatives.models import Initiative, PublicationState
 from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +60,10 @@ def test_the_verification_filter_splits_overdue_from_up_to_date(client, reviewer
 
     assert listed(client, model, verification="overdue") == {late}
     assert listed(client, model, verification="up_to_date") == {fresh}
-    page = client.get(*changelist(model, verification="overdue")).content.decode()
-    assert "en retard</strong>" in page
-    assert "échéance de vérification" in page.lower()
+    if model is not Initiative:  # its list keeps to 1,280 px without the column
+        page = client.get(*changelist(model, verification="overdue")).content.decode()
+        assert "en retard</strong>" in page
+        assert "échéance de vérification" in page.lower()
 
 
 def test_an_interval_moves_the_due_date(client, reviewer, make_initiative):
