@@ -66,6 +66,13 @@ InitiativeAdmin.history_parts = (
     Part(Involvement, of_initiative, describe=involvement_name),
     Part(Funding, of_initiative, describe=funding_name),
 )
+InitiativeAdmin.search_fields = [
+    *InitiativeAdmin.search_fields,
+    "involvements__organisation__name",
+    "involvements__organisation__acronym",
+    "involvements__person__last_name",
+    "involvements__person__first_name",
+]
 
 
 @admin.register(Organisation)
@@ -74,7 +81,7 @@ class OrganisationAdmin(ImportExportMixin, PublicationAdmin):
     list_display = ["name", "acronym", "kind", "territory", "is_defunct", "publication_state"]
     list_filter = ["publication_state", "kind", "is_defunct"]
     list_select_related = ["territory"]
-    search_fields = ["name", "acronym", "slug"]
+    search_fields = ["name", "acronym"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["territory", "parent", "organised_events", "documents"]
     fieldsets = [
@@ -93,7 +100,7 @@ class PersonAdmin(ImportExportMixin, PublicationAdmin):
     resource_classes = [PersonResource]
     list_display = ["full_name", "contact_consent", "publication_state", "updated_at"]
     list_filter = ["publication_state", "contact_consent"]
-    search_fields = ["first_name", "last_name", "slug"]
+    search_fields = ["first_name", "last_name"]
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "slug", "biography"]}),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.admin_search import ForgivingSearchMixin
 from initiatives.concurrency import (
     VERSION_FIELD,
     ConcurrentEditForm,
@@ -35,6 +36,7 @@ from initiatives.models import (
     publish_permission,
 )
 from initiatives.resources import InitiativeResource
+
 
 def sources_of(record):
     return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
@@ -88,7 +90,7 @@ class VersionedInline:
         return with_version_field(super().get_fieldsets(request, obj), keep)
 
 
-class LockedHistoryAdmin(SimpleHistoryAdmin):
+class LockedHistoryAdmin(ForgivingSearchMixin, SimpleHistoryAdmin):
     """History with revert, where reverting is a change of the record as it stands now, and
     saves that never overwrite unseen changes (see initiatives.concurrency)."""
 
@@ -269,7 +271,7 @@ class TreeAdmin(LockedHistoryAdmin):
 class TerritoryAdmin(TreeAdmin):
     list_display = ["name", "kind", "code", "parent", "validity"]
     list_filter = ["kind"]
-    search_fields = ["name", "slug", "code"]
+    search_fields = ["name", "kind", "code"]
     autocomplete_fields = ["parent", "successors"]
 
     @admin.display(description="validité")
@@ -283,7 +285,7 @@ class ThemeAdmin(TreeAdmin):
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin):
+class ActivityTypeAdmin(ForgivingSearchMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -295,7 +297,7 @@ class KeywordLabelInline(admin.TabularInline):
 
 
 @admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
+class KeywordAdmin(ForgivingSearchMixin, admin.ModelAdmin):
     list_display = ["label", "translations"]
     search_fields = ["label", "labels__label"]
     prepopulated_fields = {"slug": ["label"]}
@@ -357,7 +359,8 @@ class InitiativeAdmin(ImportExportMixin, PublicationAdmin):
     ]
     list_filter = ["publication_state", "kind", "status", "themes"]
     list_select_related = ["parent"]
-    search_fields = ["title", "acronym", "summary", "slug"]
+    # Actors are added by actors.admin (it sits above this app).
+    search_fields = ["title", "acronym", "summary", "body", "territories__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = [
         "parent",

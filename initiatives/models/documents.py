@@ -7,7 +7,12 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from initiatives.models.fields import search_indexes, search_vector_field, sort_key_field
+from initiatives.models.fields import (
+    label_with,
+    search_indexes,
+    search_vector_field,
+    sort_key_field,
+)
 from initiatives.models.publication import Publishable
 from initiatives.models.vocabularies import Keyword, Language
 from initiatives.partial_dates import PartialDateField
@@ -70,6 +75,9 @@ class Document(Publishable):
 
     def get_absolute_url(self):
         return reverse("initiatives:document", args=[self.slug])
+
+    def autocomplete_label(self):
+        return label_with(self.title, self.get_kind_display(), self.publication_date)
 
     def get_download_url(self):
         return reverse("initiatives:document_file", args=[self.slug]) if self.file else ""

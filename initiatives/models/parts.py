@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from initiatives.models.documents import SourceCitation
 from initiatives.models.fields import (
+    label_with,
     not_before,
     search_indexes,
     search_vector_field,
@@ -118,6 +119,12 @@ class Event(models.Model):
 
     def __str__(self):
         return self.title
+
+    autocomplete_select_related = ("initiative",)
+
+    def autocomplete_label(self):
+        initiative = self.initiative.acronym or self.initiative.title
+        return label_with(self.title, self.get_kind_display(), self.start, initiative)
 
     @property
     def when(self):

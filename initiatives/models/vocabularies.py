@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from initiatives.models.fields import not_before, sort_key_field
+from initiatives.models.fields import label_with, not_before, sort_key_field
 from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
 from initiatives.partial_dates import PartialDateField, format_period
 
@@ -71,6 +71,11 @@ class Territory(TreeNode):
     def get_absolute_url(self):
         return reverse("initiatives:territory", args=[self.slug])
 
+    autocomplete_select_related = ("parent",)
+
+    def autocomplete_label(self):
+        return label_with(self.name, self.get_kind_display(), self.parent)
+
     @property
     def validity(self):
         return format_period(self.valid_from, self.valid_until)
@@ -100,6 +105,11 @@ class Theme(TreeNode):
 
     def get_absolute_url(self):
         return reverse("initiatives:theme", args=[self.slug])
+
+    autocomplete_select_related = ("parent",)
+
+    def autocomplete_label(self):
+        return label_with(self.name, "thématique", self.parent)
 
 
 class ActivityType(models.Model):
