@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
+from actors.duplicates import DuplicatesAdminMixin
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
 from actors.resources import OrganisationResource, PersonResource
 from initiatives.admin import (
@@ -76,23 +77,24 @@ InitiativeAdmin.search_fields = [
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportMixin, PublicationAdmin):
+class OrganisationAdmin(DuplicatesAdminMixin, ImportExportMixin, PublicationAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "acronym", "kind", "territory", "is_defunct", "publication_state"]
     list_filter = ["publication_state", "kind", "is_defunct"]
     list_select_related = ["territory"]
-    search_fields = ["name", "acronym"]
+    search_fields = ["name", "acronym", "=siren", "=rna"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["territory", "parent", "organised_events", "documents"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "acronym", "kind", "parent", "territory"]}),
-        ("Présentation", {"fields": ["description", "website"]}),
+        ("Présentation", {"fields": ["description", "website", ("siren", "rna")]}),
         ("Existence", {"fields": [("founded_on", "is_defunct", "dissolved_on")]}),
         ("Liens", {"fields": ["organised_events", "documents"]}),
         ("Publication", {"fields": PublicationAdmin.publication_fields}),
     ]
     inlines = [SourceInline]
     history_parts = (Part(SourceCitation, sources_of, describe=source_name),)
+    actions = [*PublicationAdmin.actions, "merge"]
 
 
 @admin.register(Person)

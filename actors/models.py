@@ -1,23 +1,100 @@
+import re
+from urllib.parse import urlsplit
+
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from actors.identifiers import (
+    CompactIdentifierField,
+    siren_of,
+    validate_rna,
+    validate_siren_or_siret,
+)
 from initiatives.models import (
     Document,
     Event,
     Initiative,
     Publishable,
     PublishableQuerySet,
+    SortKey,
     SourceCitation,
     Territory,
+    label_with,
     not_before,
     search_indexes,
     search_vector_field,
     sort_key_field,
 )
 from initiatives.partial_dates import PartialDateField, format_period
+
+# A shared host says nothing about who owns the page.
+SHARED_HOSTS = {
+    "facebook.com",
+    "linkedin.com",
+    "twitter.com",
+    "x.com",
+    "instagram.com",
+    "youtube.com",
+    "helloasso.com",
+    "google.com",
+    "sites.google.com",
+}
+SIMILAR_NAME = 0.5  # trigram similarity of the unaccented names
+
+
+def web_domain(url):
+    """ "https://www.cerdd.org/page" → "cerdd.org" ("" for no address or a shared host)."""
+    url = (url or "").strip()
+    if url and "://" not in url:
+        url = f"https://{url}"
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    host = host.removeprefix("www.")
+    return "" if host in SHARED_HOSTS else host
+
+
+class OrganisationQuerySet(PublishableQuerySet):
+    def likely_duplicates_of(self, name="", territory=None, website="", siren=""):
+        """Organisations that may be the one described: the same SIREN (a SIRET counts by its
+        SIREN), a similar unaccented name in the same territory, or the same web domain.
+
+        Each is annotated with `same_siren`, `similar_name` and `same_domain` (booleans) and
+        `name_similarity`; the closest first.
+        """
+        name = (name or "").strip()
+        rules = {}
+        legal_unit = siren_of(siren)
+        if legal_unit:
+            rules["same_siren"] = Q(siren__startswith=legal_unit)
+        if name:
+            place = Q(territory=territory) if territory is not None else Q(territory__isnull=True)
+            rules["similar_name"] = place & Q(name_similarity__gte=SIMILAR_NAME)
+        domain = web_domain(website)
+        if domain:
+            host = rf"^(https?://)?(www\.)?{re.escape(domain)}([:/?#]|$)"
+            rules["same_domain"] = Q(website__iregex=host)
+        if not rules:
+            return self.none()
+        similarity = TrigramSimilarity("sort_key", SortKey(Value(name))) if name else Value(0.0)
+        flags = {
+            key: models.ExpressionWrapper(rules[key], output_field=models.BooleanField())
+            if key in rules
+            else Value(False)
+            for key in ("same_siren", "similar_name", "same_domain")
+        }
+        return (
+            self.annotate(name_similarity=similarity)
+            .annotate(**flags)
+            .filter(Q(same_siren=True) | Q(similar_name=True) | Q(same_domain=True))
+            .select_related("territory")
+            .order_by("-same_siren", "-name_similarity", "sort_key")
+        )
 
 
 class Organisation(Publishable):
@@ -37,6 +114,22 @@ class Organisation(Publishable):
     kind = models.CharField("type", max_length=20, choices=Kind)
     description = models.TextField("présentation", blank=True)
     website = models.URLField("site web", max_length=500, blank=True)
+    siren = CompactIdentifierField(
+        "SIREN ou SIRET",
+        max_length=14,
+        blank=True,
+        db_default="",  # raw SQL and COPY loaders may leave it out
+        validators=[validate_siren_or_siret],
+        help_text="9 chiffres (SIREN) ou 14 (SIRET), espaces permis.",
+    )
+    rna = CompactIdentifierField(
+        "numéro RNA",
+        max_length=10,
+        blank=True,
+        db_default="",  # raw SQL and COPY loaders may leave it out
+        validators=[validate_rna],
+        help_text="Pour une association : W suivi de 9 chiffres.",
+    )
     territory = models.ForeignKey(
         Territory, verbose_name="territoire", null=True, blank=True, on_delete=models.PROTECT
     )
@@ -64,7 +157,7 @@ class Organisation(Publishable):
     sort_key = sort_key_field("name")
     search_vector = search_vector_field(A=["name", "acronym"], B=["description"])
 
-    objects = PublishableQuerySet.as_manager()
+    objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=["sort_key", "search_vector"], m2m_fields=[organised_events, documents]
     )
@@ -86,6 +179,20 @@ class Organisation(Publishable):
                 condition=not_before("dissolved_on", "founded_on"),
                 name="actors_organisation_dissolved_after_founded",
             ),
+            models.UniqueConstraint(
+                fields=["siren"],
+                condition=~Q(siren=""),
+                name="actors_organisation_siren_unique",
+                violation_error_code="unique",
+                violation_error_message="Une autre organisation porte déjà ce SIREN ou SIRET.",
+            ),
+            models.UniqueConstraint(
+                fields=["rna"],
+                condition=~Q(rna=""),
+                name="actors_organisation_rna_unique",
+                violation_error_code="unique",
+                violation_error_message="Une autre organisation porte déjà ce numéro RNA.",
+            ),
         ]
 
     def __str__(self):
@@ -97,6 +204,32 @@ class Organisation(Publishable):
 
     def get_absolute_url(self):
         return reverse("actors:organisation", args=[self.slug])
+
+    autocomplete_select_related = ("parent", "territory")
+
+    def autocomplete_label(self):
+        """CERDD — association, Hauts-de-France: the kind, and the parent or the territory."""
+        return label_with(self, self.get_kind_display(), self.parent or self.territory)
+
+
+class OrganisationRedirect(models.Model):
+    """The address of an organisation merged into another: it answers 301 to the kept one."""
+
+    old_slug = models.SlugField("ancienne adresse", unique=True, max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation conservée",
+        on_delete=models.CASCADE,
+        related_name="former_addresses",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ancienne adresse d’organisation"
+        verbose_name_plural = "anciennes adresses d’organisations"
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.organisation.slug}"
 
 
 class Person(Publishable):

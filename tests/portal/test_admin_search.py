@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from actors.models import Involvement
+from actors.models import Involvement, Organisation
 from initiatives.admin_search import ForgivingSearchMixin
 from initiatives.models import Document, Event, Initiative, Territory
 
@@ -89,6 +89,12 @@ def test_every_term_must_match(admin_client):
     assert changelist(admin_client, Initiative, "transformation zzzzzz") == []
 
 
+def test_organisations_are_found_by_siren_typed_in_groups(admin_client):
+    organisation = Organisation.objects.first()
+    Organisation.objects.filter(pk=organisation.pk).update(siren="732829320")
+    assert changelist(admin_client, Organisation, "732 829 320") == [organisation]
+
+
 def test_suggestions_put_the_programme_before_its_operations(admin_client):
     texts = suggestions(admin_client, "TESR")
     assert texts[0] == "Transformation écologique et sociale de la Région (TESR) — programme"
@@ -106,6 +112,23 @@ def test_suggestions_say_the_kind_and_parent_exact_match_first(admin_client):
 def test_suggestions_forgive_accents_and_rank_prefixes_first(admin_client):
     texts = suggestions(admin_client, "metropole", field_name="territories")
     assert texts[0].startswith("Métropole Lille-Roubaix-Tourcoing — aire métropolitaine")
+
+
+def test_organisation_suggestions_say_kind_and_territory(admin_client):
+    organisation = Organisation.objects.filter(territory__isnull=False, parent__isnull=True)[0]
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": organisation.name,
+            "app_label": "actors",
+            "model_name": "involvement",
+            "field_name": "organisation",
+        },
+    )
+    texts = [result["text"] for result in response.json()["results"]]
+    assert texts[0] == (
+        f"{organisation} — {organisation.get_kind_display().lower()}, {organisation.territory}"
+    )
 
 
 @pytest.mark.parametrize(
