@@ -187,6 +187,8 @@ class MergeForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kept"].queryset = organisations
+        # "CERDD — association, Lille": which is which, when the names look alike.
+        self.fields["kept"].label_from_instance = Organisation.autocomplete_label
 
 
 class DuplicatesAdminMixin:
@@ -210,7 +212,7 @@ class DuplicatesAdminMixin:
     def merge(self, request, queryset):
         if not self.has_merge_permission(request):
             raise PermissionDenied
-        organisations = queryset.select_related("territory").order_by("sort_key", "pk")
+        organisations = queryset.select_related("territory", "parent").order_by("sort_key", "pk")
         if len(organisations) < 2:
             self.message_user(
                 request, "Choisissez au moins deux organisations à fusionner.", messages.WARNING
