@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from actors.duplicates import DuplicatesAdminMixin
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
 from actors.resources import OrganisationResource, PersonResource
 from initiatives.admin import (
@@ -69,10 +70,17 @@ InitiativeAdmin.history_parts = (
     Part(Involvement, of_initiative, describe=involvement_name),
     Part(Funding, of_initiative, describe=funding_name),
 )
+InitiativeAdmin.search_fields = [
+    *InitiativeAdmin.search_fields,
+    "involvements__organisation__name",
+    "involvements__organisation__acronym",
+    "involvements__person__last_name",
+    "involvements__person__first_name",
+]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
+class OrganisationAdmin(DuplicatesAdminMixin, SpreadsheetImportExportMixin, PublicationAdmin):
     resource_classes = [OrganisationResource]
     list_display = [
         "name",
@@ -85,18 +93,19 @@ class OrganisationAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
     ]
     list_filter = ["publication_state", VerificationFilter, FollowUpFilter, "kind", "is_defunct"]
     list_select_related = ["territory"]
-    search_fields = ["name", "acronym", "slug"]
+    search_fields = ["name", "acronym", "=siren", "=rna"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["territory", "parent", "organised_events", "documents"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "acronym", "kind", "parent", "territory"]}),
-        ("Présentation", {"fields": ["description", "website"]}),
+        ("Présentation", {"fields": ["description", "website", ("siren", "rna")]}),
         ("Existence", {"fields": [("founded_on", "is_defunct", "dissolved_on")]}),
         ("Liens", {"fields": ["organised_events", "documents"]}),
         ("Publication", {"fields": PublicationAdmin.publication_fields}),
     ]
     inlines = [SourceInline]
     history_parts = (Part(SourceCitation, sources_of, describe=source_name),)
+    actions = [*PublicationAdmin.actions, "merge"]
 
 
 @admin.register(Person)
@@ -110,7 +119,7 @@ class PersonAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
         verification_due,
     ]
     list_filter = ["publication_state", VerificationFilter, FollowUpFilter, "contact_consent"]
-    search_fields = ["first_name", "last_name", "slug"]
+    search_fields = ["first_name", "last_name"]
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "slug", "biography"]}),

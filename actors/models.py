@@ -4,6 +4,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from actors.identifiers import (
+    CompactIdentifierField,
+    OrganisationQuerySet,
+    validate_rna,
+    validate_siren_or_siret,
+)
 from initiatives.models import (
     Document,
     Event,
@@ -13,6 +19,7 @@ from initiatives.models import (
     PublishableQuerySet,
     SourceCitation,
     Territory,
+    label_with,
     not_before,
     on_field,
     search_indexes,
@@ -39,6 +46,22 @@ class Organisation(Publishable):
     kind = models.CharField("type", max_length=20, choices=Kind)
     description = models.TextField("présentation", blank=True)
     website = models.URLField("site web", max_length=500, blank=True)
+    siren = CompactIdentifierField(
+        "SIREN ou SIRET",
+        max_length=14,
+        blank=True,
+        db_default="",  # raw SQL and COPY loaders may leave it out
+        validators=[validate_siren_or_siret],
+        help_text="9 chiffres (SIREN) ou 14 (SIRET), espaces permis.",
+    )
+    rna = CompactIdentifierField(
+        "numéro RNA",
+        max_length=10,
+        blank=True,
+        db_default="",  # raw SQL and COPY loaders may leave it out
+        validators=[validate_rna],
+        help_text="Pour une association : W suivi de 9 chiffres.",
+    )
     territory = models.ForeignKey(
         Territory, verbose_name="territoire", null=True, blank=True, on_delete=models.PROTECT
     )
@@ -66,7 +89,7 @@ class Organisation(Publishable):
     sort_key = sort_key_field("name")
     search_vector = search_vector_field(A=["name", "acronym"], B=["description"])
 
-    objects = PublishableQuerySet.as_manager()
+    objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=["sort_key", "search_vector"], m2m_fields=[organised_events, documents]
     )
@@ -106,6 +129,26 @@ class Organisation(Publishable):
                     violation_error_message="La dissolution ne peut pas précéder la création.",
                 ),
             ),
+            on_field(
+                "siren",
+                models.UniqueConstraint(
+                    fields=["siren"],
+                    condition=~Q(siren=""),
+                    name="actors_organisation_siren_unique",
+                    violation_error_code="unique",
+                    violation_error_message="Une autre organisation porte déjà ce SIREN ou SIRET.",
+                ),
+            ),
+            on_field(
+                "rna",
+                models.UniqueConstraint(
+                    fields=["rna"],
+                    condition=~Q(rna=""),
+                    name="actors_organisation_rna_unique",
+                    violation_error_code="unique",
+                    violation_error_message="Une autre organisation porte déjà ce numéro RNA.",
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -117,6 +160,32 @@ class Organisation(Publishable):
 
     def get_absolute_url(self):
         return reverse("actors:organisation", args=[self.slug])
+
+    autocomplete_select_related = ("parent", "territory")
+
+    def autocomplete_label(self):
+        """CERDD — association, Hauts-de-France: the kind, and the parent or the territory."""
+        return label_with(self, self.get_kind_display(), self.parent or self.territory)
+
+
+class OrganisationRedirect(models.Model):
+    """The address of an organisation merged into another: it answers 301 to the kept one."""
+
+    old_slug = models.SlugField("ancienne adresse", unique=True, max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation conservée",
+        on_delete=models.CASCADE,
+        related_name="former_addresses",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ancienne adresse d’organisation"
+        verbose_name_plural = "anciennes adresses d’organisations"
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.organisation.slug}"
 
 
 class Person(Publishable):

@@ -2,9 +2,10 @@ import django_filters
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
-from actors.models import Affiliation, Involvement, Organisation, Person
+from actors.models import Affiliation, Involvement, Organisation, OrganisationRedirect, Person
 from initiatives.models import Initiative, PublicationState
 from initiatives.views import visible
 
@@ -51,9 +52,19 @@ def roles_of(organisation, preview=False):
 
 
 def organisation_detail(request, slug):
-    organisation = get_object_or_404(
-        visible(request, Organisation).select_related("territory", "parent"), slug=slug
+    organisation = (
+        visible(request, Organisation)
+        .select_related("territory", "parent")
+        .filter(slug=slug)
+        .first()
     )
+    if organisation is None:
+        # The address of an organisation merged into another answers with the kept one.
+        former = OrganisationRedirect.objects.filter(old_slug=slug).select_related("organisation")
+        former = former.first()
+        if former is None:
+            raise Http404("Aucune organisation à cette adresse.")
+        return HttpResponsePermanentRedirect(former.organisation.get_absolute_url())
     parent = organisation.parent
     return render(
         request,

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.admin_proposals import ProposalAdminMixin
+from initiatives.admin_search import ForgivingSearchMixin
 from initiatives.admin_workflow import ReviewEmailPreferenceAdmin, WorkflowAdminMixin
 from initiatives.concurrency import (
     VERSION_FIELD,
@@ -111,7 +112,7 @@ class VersionedInline:
         return with_version_field(super().get_fieldsets(request, obj), keep)
 
 
-class LockedHistoryAdmin(SimpleHistoryAdmin):
+class LockedHistoryAdmin(ForgivingSearchMixin, SimpleHistoryAdmin):
     """History with revert, where reverting is a change of the record as it stands now, and
     saves that never overwrite unseen changes (see initiatives.concurrency)."""
 
@@ -261,7 +262,7 @@ class TreeAdmin(LockedHistoryAdmin):
 class TerritoryAdmin(TreeAdmin):
     list_display = ["name", "kind", "code", "parent", "validity"]
     list_filter = ["kind"]
-    search_fields = ["name", "slug", "code"]
+    search_fields = ["name", "kind", "code"]
     autocomplete_fields = ["parent", "successors"]
 
     @admin.display(description="validité")
@@ -275,7 +276,7 @@ class ThemeAdmin(TreeAdmin):
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin):
+class ActivityTypeAdmin(ForgivingSearchMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -287,7 +288,7 @@ class KeywordLabelInline(admin.TabularInline):
 
 
 @admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
+class KeywordAdmin(ForgivingSearchMixin, admin.ModelAdmin):
     list_display = ["label", "translations"]
     search_fields = ["label", "labels__label"]
     prepopulated_fields = {"slug": ["label"]}
@@ -382,7 +383,8 @@ class InitiativeAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
         "themes",
     ]
     list_select_related = ["parent"]
-    search_fields = ["title", "acronym", "summary", "slug"]
+    # Actors are added by actors.admin (it sits above this app).
+    search_fields = ["title", "acronym", "summary", "body", "territories__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = [
         "parent",

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, resolve, reverse
 from django.utils.html import format_html
 
+from initiatives.admin_search import ForgivingSearchMixin
 from initiatives.models import Proposal, Publishable, locked_for
 from initiatives.proposals import (
     NNBSP,
@@ -235,7 +236,7 @@ def reviews_some(user):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ForgivingSearchMixin, admin.ModelAdmin):
     list_display = ["record_link", "record_kind", "author", "state", "updated_at"]
     list_filter = ["state", RecordKindFilter]
     list_select_related = ["author", "content_type"]

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from initiatives import workflow
+from initiatives.admin_search import ForgivingSearchMixin
 from initiatives.models import ReviewEmailPreference, ReviewStep, publish_permission
 
 COMMENT_MAX = 5000
@@ -228,7 +229,7 @@ class WorkflowAdminMixin:
         self.run_bulk(request, queryset, "verify")
 
 
-class ReviewEmailPreferenceAdmin(admin.ModelAdmin):
+class ReviewEmailPreferenceAdmin(ForgivingSearchMixin, admin.ModelAdmin):
     """Each agent chooses how they hear of submissions; an agent sees only their own choice
     (a superuser sees everyone's)."""
 

@@ -5,8 +5,7 @@ A proposal is replayed as a *delta*: the record's form keeps only the fields the
 changes, and each formset only the rows it adds, changes or removes (each changed row keeping
 only its changed fields). So publishing it never writes back a stale value of a field someone
 else changed meanwhile, and the version check of initiatives.concurrency, which looks at the
-form's fields only, refuses exactly the changes made since on the same fields.
-"""
+form's fields only, refuses exactly the changes made since on the same fields."""
 
 import copy
 import re
@@ -29,8 +28,7 @@ from initiatives.models import Proposal, ReviewStep
 NNBSP = "\u202f"  # before ; : ! ? in French
 # Decided by the workflow, never by a proposal (a Rédacteur may not choose it anyway).
 NOT_PROPOSED = ("publication_state",)
-# Keys of a submitted form that are not data.
-NOT_DATA = {"csrfmiddlewaretoken", "_save", "_continue", "proposal_comment"}
+NOT_DATA = {"csrfmiddlewaretoken", "_save", "_continue", "proposal_comment"}  # not form data
 
 
 def proposing(request):
@@ -53,7 +51,8 @@ def submitted_data(post):
 
 def describe(form, formsets):
     """What a validated proposal form changes in the record as it stands."""
-    changes = {"fields": [name for name in form.changed_data if name != VERSION_FIELD], "parts": {}}
+    own = {field.name for field in form._meta.model._meta.get_fields()}  # not "save anyway"
+    changes = {"fields": [name for name in form.changed_data if name in own], "parts": {}}
     for formset in formsets:
         rows = []
         for index, row in enumerate(formset.forms):
@@ -83,8 +82,8 @@ def is_empty(changes):
 
 
 def reduced_data(proposal):
-    """The submitted form with, in each formset, only the rows the proposal touches,
-    renumbered (a row removed meanwhile then never stops the others)."""
+    """The submitted form with, in each formset, only the rows the proposal touches, renumbered
+    (a row removed meanwhile then never stops the others)."""
     data = proposal.form_data()
     reduced = QueryDict(mutable=True)
     prefixes = [name.removesuffix("-TOTAL_FORMS") for name in data if name.endswith("-TOTAL_FORMS")]
@@ -174,7 +173,8 @@ class Replay:
         )
         self.form = form_class(request.POST, request.FILES, instance=record)
         # The form's order, before it keeps only the changed fields.
-        self.field_names = [name for name in self.form.fields if name != VERSION_FIELD]
+        own = {field.name for field in self.model._meta.get_fields()}  # not "save anyway"
+        self.field_names = [name for name in self.form.fields if name in own]
         keep_only(self.form, {*proposal.changes.get("fields", []), VERSION_FIELD})
         self.formsets, self.inlines = model_admin._create_formsets(request, record, change=True)
         parts = proposal.changes.get("parts", {})

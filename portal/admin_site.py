@@ -2,6 +2,33 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+
+
+class RegistreAutocompleteJsonView(AutocompleteJsonView):
+    """Suggestions that say what each record is ("Pas-de-Calais — département,
+    Hauts-de-France"), exact and prefix matches first (the programme "TESR" before its
+    operations), found without regard to accents (see initiatives.admin_search)."""
+
+    def get_queryset(self):
+        # This module is loaded with the app registry, before any model can be imported.
+        from initiatives.admin_search import closeness
+
+        queryset = super().get_queryset()
+        model = queryset.model
+        related = getattr(model, "autocomplete_select_related", ())
+        if related:
+            queryset = queryset.select_related(*related)
+        if not self.term:
+            return queryset
+        ordering = queryset.query.order_by or model._meta.ordering or ["pk"]
+        return queryset.alias(closeness=closeness(model, self.term)).order_by(
+            "closeness", *ordering, "pk"
+        )
+
+    def serialize_result(self, obj, to_field_name):
+        label = getattr(obj, "autocomplete_label", None)
+        return {"id": str(getattr(obj, to_field_name)), "text": label() if label else str(obj)}
 
 
 class RegistreAdminSite(admin.AdminSite):
@@ -14,6 +41,9 @@ class RegistreAdminSite(admin.AdminSite):
 
         context = {"dashboard": Dashboard(request.user), **(extra_context or {})}
         return super().index(request, context)
+
+    def autocomplete_view(self, request):
+        return RegistreAutocompleteJsonView.as_view(admin_site=self)(request)
 
 
 class RegistreAdminConfig(AdminConfig):

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from initiatives.models.fields import (
     FieldConstraintErrors,
+    label_with,
     on_field,
     search_indexes,
     search_vector_field,
@@ -76,6 +77,9 @@ class Document(Publishable):
 
     def get_absolute_url(self):
         return reverse("initiatives:document", args=[self.slug])
+
+    def autocomplete_label(self):
+        return label_with(self.title, self.get_kind_display(), self.publication_date)
 
     def get_download_url(self):
         return reverse("initiatives:document_file", args=[self.slug]) if self.file else ""

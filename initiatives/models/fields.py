@@ -54,6 +54,16 @@ def search_indexes(model_name):
     ]
 
 
+def label_with(name, kind, *context):
+    """A staff suggestion: "Pas-de-Calais — département, Hauts-de-France"."""
+    details = [
+        kind[:1].lower() + kind[1:] if kind else "",
+        *(str(part) for part in context if part),
+    ]
+    details = ", ".join(part for part in details if part)
+    return f"{name} — {details}" if details else str(name)
+
+
 def not_before(end, start):
     """end >= start, comparing partial dates at the coarser of their two precisions.
 

@@ -12,6 +12,7 @@ from initiatives.markdown import render_markdown
 from initiatives.models.documents import Document, SourceCitation
 from initiatives.models.fields import (
     InLineage,
+    label_with,
     not_before,
     on_field,
     search_indexes,
@@ -201,6 +202,14 @@ class Initiative(TreeNode, Publishable):
 
     def get_absolute_url(self):
         return reverse("initiatives:detail", args=[self.slug])
+
+    autocomplete_select_related = ("parent",)
+
+    def autocomplete_label(self):
+        """Filière bois — opération de développement, TESR: its kind and its parent."""
+        name = f"{self.title} ({self.acronym})" if self.acronym else self.title
+        parent = self.parent and (self.parent.acronym or self.parent.title)
+        return label_with(name, self.get_kind_display(), parent)
 
     @property
     def period(self):

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from initiatives.models.documents import SourceCitation
 from initiatives.models.fields import (
     FieldConstraintErrors,
+    label_with,
     not_before,
     on_field,
     search_indexes,
@@ -126,6 +127,12 @@ class Event(FieldConstraintErrors, models.Model):
 
     def __str__(self):
         return self.title
+
+    autocomplete_select_related = ("initiative",)
+
+    def autocomplete_label(self):
+        initiative = self.initiative.acronym or self.initiative.title
+        return label_with(self.title, self.get_kind_display(), self.start, initiative)
 
     @property
     def when(self):

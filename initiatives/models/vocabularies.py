@@ -6,7 +6,13 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from initiatives.models.fields import FieldConstraintErrors, not_before, on_field, sort_key_field
+from initiatives.models.fields import (
+    FieldConstraintErrors,
+    label_with,
+    not_before,
+    on_field,
+    sort_key_field,
+)
 from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
 from initiatives.partial_dates import PartialDateField, format_period
 
@@ -82,6 +88,11 @@ class Territory(TreeNode):
     def get_absolute_url(self):
         return reverse("initiatives:territory", args=[self.slug])
 
+    autocomplete_select_related = ("parent",)
+
+    def autocomplete_label(self):
+        return label_with(self.name, self.get_kind_display(), self.parent)
+
     @property
     def validity(self):
         return format_period(self.valid_from, self.valid_until)
@@ -111,6 +122,11 @@ class Theme(TreeNode):
 
     def get_absolute_url(self):
         return reverse("initiatives:theme", args=[self.slug])
+
+    autocomplete_select_related = ("parent",)
+
+    def autocomplete_label(self):
+        return label_with(self.name, "thématique", self.parent)
 
 
 class ActivityType(models.Model):
