@@ -2,7 +2,6 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from actors.identifiers import (
     CompactIdentifierField,
@@ -19,6 +18,7 @@ from initiatives.models import (
     PublishableQuerySet,
     SourceCitation,
     Territory,
+    VersionHistory,
     label_with,
     not_before,
     on_field,
@@ -90,7 +90,7 @@ class Organisation(Publishable):
     search_vector = search_vector_field(A=["name", "acronym"], B=["description"])
 
     objects = OrganisationQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = VersionHistory(
         excluded_fields=["sort_key", "search_vector"], m2m_fields=[organised_events, documents]
     )
 
@@ -206,7 +206,7 @@ class Person(Publishable):
     search_vector = search_vector_field(A=["first_name", "last_name"], B=["biography"])
 
     objects = PublishableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
+    history = VersionHistory(excluded_fields=["sort_key", "search_vector"])
 
     class Meta:
         verbose_name = "personne"
@@ -266,7 +266,7 @@ class Affiliation(FieldConstraintErrors, models.Model):
     note = models.CharField("précision", max_length=300, blank=True)
 
     objects = AffiliationQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = VersionHistory()
 
     class Meta:
         verbose_name = "affiliation"
@@ -347,7 +347,7 @@ class Involvement(FieldConstraintErrors, models.Model):
     note = models.CharField("précision", max_length=300, blank=True)
 
     objects = InvolvementQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = VersionHistory()
 
     class Meta:
         verbose_name = "implication"
@@ -427,7 +427,7 @@ class Funding(FieldConstraintErrors, models.Model):
     note = models.CharField("précision", max_length=300, blank=True)
 
     objects = FundingQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = VersionHistory()
 
     class Meta:
         verbose_name = "financement"

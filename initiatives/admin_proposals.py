@@ -17,7 +17,7 @@ from django.urls import path, resolve, reverse
 from django.utils.html import format_html
 
 from initiatives.admin_search import ForgivingSearchMixin
-from initiatives.models import Proposal, Publishable, locked_for
+from initiatives.models import Proposal, Publishable, elided_of, locked_for
 from initiatives.proposals import (
     NNBSP,
     NOT_PROPOSED,
@@ -34,11 +34,6 @@ from initiatives.proposals import (
     submit,
     withdraw,
 )
-
-
-def of(noun):
-    """« de » elided before a vowel: « d’initiative », « de document »."""
-    return f"d’{noun}" if noun[:1].lower() in "aeiouyéèêh" else f"de {noun}"
 
 
 def record_admin_url(record, view="change"):
@@ -175,7 +170,7 @@ class ProposalAdminMixin:
             media += inline_formset.media
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Proposer une modification {of(self.opts.verbose_name)}",
+            "title": f"Proposer une modification {elided_of(self.opts.verbose_name)}",
             "subtitle": str(obj),
             "adminform": admin_form,
             "object_id": object_id,
@@ -317,7 +312,7 @@ class ProposalAdmin(ForgivingSearchMixin, admin.ModelAdmin):
             fields, parts = replay.comparison()
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Proposition de modification {of(model._meta.verbose_name)}",
+            "title": f"Proposition de modification {elided_of(model._meta.verbose_name)}",
             "subtitle": record_name,
             "record_name": record_name,
             "opts": self.opts,

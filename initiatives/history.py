@@ -281,3 +281,42 @@ def last_change_of(obj, field_names):
             if changed:
                 found[name] = (user_name(newer.history_user), newer.history_date)
     return found
+
+
+def record_initial_versions(reason="Chargement des données"):
+    """A creation version ("+", shown as « Création ») for every record that has none.
+
+    Fixtures are loaded as raw saves, which django-simple-history does not record, except their
+    many-to-many links, which it records as changes, one field at a time: a loaded record would
+    show as changed from nothing. The leading versions nobody signed are the load's: the last
+    of them, the record as loaded, becomes its creation and the others go. A record without any
+    version gets one. Returns how many records were given one."""
+    from simple_history.models import registered_models
+
+    given = 0
+    for model in set(registered_models.values()):
+        manager = getattr(model, "history", None)
+        if manager is None or model._meta.auto_created:
+            continue
+        pk = model._meta.pk.attname
+        versions = manager.model.objects
+        created = versions.filter(history_type="+").values(pk)
+        loaded = versions.exclude(**{f"{pk}__in": created}).values_list(pk, flat=True)
+        for record_id in set(loaded):
+            rows = versions.filter(**{pk: record_id}).order_by("history_date", "history_id")
+            leading = []
+            for version_id, user_id in rows.values_list("history_id", "history_user_id"):
+                if user_id is not None:
+                    break
+                leading.append(version_id)
+            if leading:
+                versions.filter(history_id__in=leading[:-1]).delete()
+                versions.filter(history_id=leading[-1]).update(history_type="+")
+                given += 1
+        records = list(
+            model._default_manager.exclude(**{f"{pk}__in": versions.values(pk)}).order_by(pk)
+        )
+        if records:
+            manager.bulk_history_create(records, default_change_reason=reason)
+            given += len(records)
+    return given

@@ -6,4 +6,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from portal import security  # noqa: F401  (security connects the login log)
+        from portal.staff import name_permissions_in_french
+
+        post_migrate.connect(name_permissions_in_french, dispatch_uid="registre_permissions_fr")

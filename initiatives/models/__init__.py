@@ -53,6 +53,7 @@ from initiatives.models.trees import (
     TreeQuerySet,
     tree_constraints,
 )
+from initiatives.models.versions import VersionHistory, elided_of
 from initiatives.models.vocabularies import (
     ActivityType,
     Keyword,
@@ -68,6 +69,8 @@ from initiatives.models.workflow import (
 )
 
 __all__ = [
+    "VersionHistory",
+    "elided_of",
     "Proposal",
     "ProposalQuerySet",
     "ReviewEmailPreference",

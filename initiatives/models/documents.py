@@ -5,7 +5,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from initiatives.models.fields import (
     FieldConstraintErrors,
@@ -16,6 +15,7 @@ from initiatives.models.fields import (
     sort_key_field,
 )
 from initiatives.models.publication import Publishable
+from initiatives.models.versions import VersionHistory
 from initiatives.models.vocabularies import Keyword, Language
 from initiatives.partial_dates import PartialDateField
 from initiatives.uploads import DocumentFileValidator
@@ -62,9 +62,7 @@ class Document(Publishable):
         A=["title"], B=["authors", "summary"], C=["bibliographic_note"]
     )
 
-    history = HistoricalRecords(
-        excluded_fields=["sort_key", "search_vector"], m2m_fields=[keywords]
-    )
+    history = VersionHistory(excluded_fields=["sort_key", "search_vector"], m2m_fields=[keywords])
 
     class Meta:
         verbose_name = "document"
@@ -98,7 +96,7 @@ class SourceCitation(FieldConstraintErrors, models.Model):
     accessed_on = models.DateField("consulté le", null=True, blank=True)
     note = models.CharField("précision", max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = VersionHistory()
 
     class Meta:
         verbose_name = "source"

@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Least
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from initiatives.markdown import render_markdown
 from initiatives.models.documents import Document, SourceCitation
@@ -21,6 +20,7 @@ from initiatives.models.fields import (
 )
 from initiatives.models.publication import PublicationState, Publishable, PublishableQuerySet
 from initiatives.models.trees import TreeNode, TreeQuerySet, tree_constraints
+from initiatives.models.versions import VersionHistory
 from initiatives.models.vocabularies import ActivityType, Keyword, Territory, Theme
 from initiatives.partial_dates import PartialDateField, format_period
 
@@ -169,7 +169,7 @@ class Initiative(TreeNode, Publishable):
     is_public = models.BooleanField("public", default=False, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = VersionHistory(
         excluded_fields=["lineage", "sort_key", "search_vector", "is_public"],
         m2m_fields=[themes, territories, activity_types, keywords, documents],
     )

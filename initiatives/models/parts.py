@@ -3,7 +3,6 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from initiatives.models.documents import SourceCitation
 from initiatives.models.fields import (
@@ -16,6 +15,7 @@ from initiatives.models.fields import (
     sort_key_field,
 )
 from initiatives.models.initiatives import Initiative
+from initiatives.models.versions import VersionHistory
 from initiatives.models.vocabularies import Territory
 from initiatives.numbers import french_number
 from initiatives.partial_dates import PartialDateField
@@ -33,7 +33,7 @@ class Milestone(models.Model):
     text = models.TextField("texte", blank=True)
 
     objects = MilestoneQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = VersionHistory()
 
     class Meta:
         verbose_name = "jalon"
@@ -105,7 +105,7 @@ class Event(FieldConstraintErrors, models.Model):
     search_vector = search_vector_field(A=["title"], B=["description"], C=["venue"])
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["sort_key", "search_vector"])
+    history = VersionHistory(excluded_fields=["sort_key", "search_vector"])
 
     class Meta:
         verbose_name = "événement"
@@ -176,7 +176,7 @@ class KeyFigure(FieldConstraintErrors, models.Model):
     sources = GenericRelation(SourceCitation)
 
     objects = KeyFigureQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = VersionHistory()
 
     class Meta:
         verbose_name = "chiffre clé"

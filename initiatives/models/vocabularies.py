@@ -4,7 +4,6 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from initiatives.models.fields import (
     FieldConstraintErrors,
@@ -14,6 +13,7 @@ from initiatives.models.fields import (
     sort_key_field,
 )
 from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
+from initiatives.models.versions import VersionHistory
 from initiatives.partial_dates import PartialDateField, format_period
 
 
@@ -52,7 +52,7 @@ class Territory(TreeNode):
     sort_key = sort_key_field("name")
 
     objects = TerritoryQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["lineage", "sort_key"], m2m_fields=[successors])
+    history = VersionHistory(excluded_fields=["lineage", "sort_key"], m2m_fields=[successors])
 
     class Meta:
         verbose_name = "territoire"
@@ -109,7 +109,7 @@ class Theme(TreeNode):
     sort_key = sort_key_field("name")
 
     objects = TreeQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["lineage", "sort_key"])
+    history = VersionHistory(excluded_fields=["lineage", "sort_key"])
 
     class Meta:
         verbose_name = "thématique"

@@ -55,7 +55,6 @@ ENGLISH = [
     "de initiative",
     "de organisation",
     "de événement",
-    "de jalon",
 ]
 PATTERNS = {word: re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])") for word in ENGLISH}
 SKIPPED = ("/admin/logout/", "/admin/password_change/", "/export/", "/import/", "/delete/")
@@ -128,22 +127,7 @@ def crawl(client, limit=400):
 
 # Still English, left for later: permission names ("Can add historical initiative") in the
 # group and user forms, and the "Historical initiatives" breadcrumb of a history version.
-REMAINING = {
-    "/admin/auth/group/add/": {"Can add", "Can change", "Can delete", "Can view", "historical"},
-    "/admin/auth/group/N/change/": {
-        "Can add",
-        "Can change",
-        "Can delete",
-        "Can view",
-        "historical",
-    },
-    "/admin/auth/user/N/change/": {"Can add", "Can change", "Can delete", "Can view", "historical"},
-    # simple_history names a version's model "Historical …" in the breadcrumbs.
-    "/admin/initiatives/initiative/N/history/N/": {"Historical"},
-    "/admin/initiatives/document/N/history/N/": {"Historical"},
-    "/admin/actors/organisation/N/history/N/": {"Historical"},
-    "/admin/actors/person/N/history/N/": {"Historical"},
-}
+REMAINING = {}  # none left: permissions and versions are named in French (portal.staff)
 
 
 def new_english(found):

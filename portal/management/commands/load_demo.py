@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from initiatives.history import record_initial_versions
 from portal.models import SearchWord
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
@@ -17,4 +18,5 @@ class Command(BaseCommand):
             self.stdout.write("Aucune donnée de démonstration dans fixtures/.")
             return
         call_command("loaddata", *fixtures, verbosity=options["verbosity"])
+        record_initial_versions("Données de démonstration")
         SearchWord.objects.rebuild()
