@@ -76,7 +76,9 @@ def test_a_record_goes_through_review_with_comments_and_is_published_with_its_ac
     involvements = writer.locator("#involvements-group")
     involvements.locator(".add-row a").click()
     writer.select_option("#id_involvements-0-role", "pilot")
-    involvements.locator(".field-organisation .select2-selection").click()
+    involvements.locator(
+        "[aria-labelledby=select2-id_involvements-0-organisation-container]"
+    ).click()
     writer.locator(".select2-search--dropdown .select2-search__field").fill("ateliers")
     writer.locator(".select2-results__option").filter(has_text="Collectif des ateliers").click()
     writer.click("input[name=_continue]")
