@@ -2,6 +2,7 @@
 index's results (same filters, same order), never an unpublished record."""
 
 import csv
+import datetime
 import io
 import json
 from contextlib import contextmanager
@@ -15,9 +16,10 @@ from django.http import QueryDict, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from frictionless import Dialect, Resource, Schema, formats
 from openpyxl import load_workbook
 
-from actors.models import Involvement
+from actors.models import Funding, Involvement
 from initiatives.models import Initiative, PublicationState, Territory, Theme
 from portal.catalogue.filters import InitiativeFilter
 from portal.opendata import exports
@@ -68,13 +70,12 @@ def json_rows(response):
 
 def slugs_of(format, response):
     if format == "csv":
-        return [row["slug"] for row in csv_rows(response)]
+        return [row["Identifiant"] for row in csv_rows(response)]
     if format == "xlsx":
-        return [row["slug"] for row in xlsx_rows(response)]
+        return [row["Identifiant"] for row in xlsx_rows(response)]
     if format == "json":
         return [row["slug"] for row in json_rows(response)]
-    features = json_rows(response)["features"]
-    return list(dict.fromkeys(feature["properties"]["slug"] for feature in features))
+    return [feature["id"] for feature in json_rows(response)["features"]]
 
 
 @pytest.fixture
@@ -104,82 +105,153 @@ def programme(make_initiative, make_territory):
 # Formats ---------------------------------------------------------------------------------
 
 
-def test_csv_has_a_bom_and_the_documented_columns(client, programme):
-    lille, amiens, somme = programme[2]
+@pytest.fixture
+def actors(programme, make_organisation, make_person):
+    """Public and unpublished actors of the programme in each role group, and fundings."""
+    parent = programme[0]
+    region = make_organisation("Région Hauts-de-France")
+    ademe = make_organisation("ADEME")
+    club = make_organisation("Club Noé")
+    hidden = make_organisation("Financeur caché", state=PublicationState.DRAFT)
+    hidden_person = make_person("Cachée", state=PublicationState.REVIEW)
+    pilot = make_person("Durand", first_name="Alix")
+    for actor, role, amount in [
+        (pilot, "pilot", None),
+        (hidden_person, "co_pilot", None),
+        (club, "partner", None),
+        (club, "member", None),
+        (pilot, "contact", None),
+        (region, "funder", Decimal("150000")),
+        (ademe, "funder", None),
+        (hidden, "funder", Decimal("99")),
+    ]:
+        field = "person" if actor in (pilot, hidden_person) else "organisation"
+        Involvement.objects.create(initiative=parent, role=role, amount=amount, **{field: actor})
+    Funding.objects.create(
+        initiative=parent, beneficiary=club, status="funded", amount=Decimal("20000.5")
+    )
+    Funding.objects.create(initiative=parent, beneficiary=hidden, status="announced")
+    return parent
+
+
+EFC_ROW = {
+    "Identifiant": "efc",
+    "Titre": "Économie de la fonctionnalité",
+    "Sigle": "EFC",
+    "Type": "Programme",
+    "Statut": "Terminé",
+    "Début": "2015-01-01",
+    "Précision du début": "année",
+    "Fin": "2016-03-31",
+    "Précision de la fin": "mois",
+    "Initiative parente": "",
+    "Thématiques": "Eau; Énergie",  # French order
+    "Territoires": "Amiens; Lille; Somme",
+    "Porteurs": "Alix Durand",
+    "Partenaires": "Club Noé",
+    "Financeurs": "Région Hauts-de-France (150\u202f000\u202f€); ADEME",
+    "Montant des financeurs (€)": "150000.00",
+    "Bénéficiaires": "Club Noé (financé, 20\u202f000,50\u202f€)",
+    "Montant des bénéficiaires (€)": "20000.50",
+    "Résumé": "Un résumé « accentué », avec une virgule ; et un point-virgule.",
+    "Adresse de la fiche": "http://testserver/initiatives/efc/",
+}
+
+
+def test_csv_has_a_bom_french_headers_names_and_public_actors(client, actors):
     rows = csv_rows(export(client, "csv"))
-    assert list(rows[0]) == exports.HEADER
-    by_slug = {row["slug"]: row for row in rows}
-    assert by_slug["efc"] == {
-        "slug": "efc",
-        "title": "Économie de la fonctionnalité",
-        "acronym": "EFC",
-        "kind": "programme",
-        "kind_label": "Programme",
-        "status": "done",
-        "status_label": "Terminé",
-        "start": "2015",
-        "end": "2016-03",
-        "parent": "",
-        "themes": "eau|energie",  # French order: Eau, Énergie
-        "territories": "|".join(place.slug for place in (amiens, lille, somme)),
-        "summary": "Un résumé « accentué », avec une virgule ; et un point-virgule.",
-        "url": "http://testserver/initiatives/efc/",
-        "updated_at": by_slug["efc"]["updated_at"],
-    }
-    assert by_slug["operation"]["parent"] == "efc"
-    assert by_slug["operation"]["themes"] == by_slug["operation"]["start"] == ""
-    updated = Initiative.objects.get(slug="efc").updated_at
-    assert by_slug["efc"]["updated_at"] == timezone.localtime(updated).isoformat()
+    assert list(rows[0]) == exports.EXPORT_TITLES
+    by_slug = {row["Identifiant"]: row for row in rows}
+    efc = by_slug.pop("efc")
+    assert efc.pop("Dernière mise à jour") == timezone.localtime(actors.updated_at).isoformat()
+    assert efc == EFC_ROW
+    operation = by_slug["operation"]
+    assert operation["Initiative parente"] == "Économie de la fonctionnalité"
+    assert operation["Thématiques"] == operation["Début"] == operation["Financeurs"] == ""
+    assert operation["Montant des financeurs (€)"] == ""
 
 
-def test_csv_takes_a_semicolon_separator(client, programme):
+def test_no_unpublished_actor_in_any_export(client, actors):
+    for format in FORMATS:
+        content = body(export(client, format)).decode("utf-8", errors="replace")
+        if format == "xlsx":
+            content = str(xlsx_rows(export(client, format)))
+        assert "Club Noé" in content, format
+        assert "caché" not in content.lower() and "Cachée" not in content, format
+    funders = json_rows(export(client, "json"))[0]["funders"]
+    assert funders == ["Région Hauts-de-France (150\u202f000\u202f€)", "ADEME"]
+
+
+def test_csv_columns_can_be_codes(client, programme):
+    rows = csv_rows(export(client, "csv", colonnes="codes"))
+    assert list(rows[0]) == exports.EXPORT_CODES
+    assert rows[0]["slug"] == "efc"
+
+
+def test_csv_takes_a_semicolon_separator_with_decimal_commas(client, actors):
     response = export(client, "csv", sep=";")
     content = body(response).decode("utf-8-sig")
-    assert content.splitlines()[0] == ";".join(exports.HEADER)
+    assert content.splitlines()[0] == ";".join(exports.EXPORT_TITLES)
     rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
-    assert [row["slug"] for row in rows] == ["efc", "operation"]
-    assert rows[0]["summary"].endswith("avec une virgule ; et un point-virgule.")
+    assert [row["Identifiant"] for row in rows] == ["efc", "operation"]
+    assert rows[0]["Résumé"].endswith("avec une virgule ; et un point-virgule.")
+    assert rows[0]["Montant des financeurs (€)"] == "150000,00"
 
 
-def test_csv_refuses_another_separator(client, programme):
-    response = client.get(reverse("initiative_export", args=["csv"]), {"sep": "|"})
+@pytest.mark.parametrize("params", [{"sep": "|"}, {"colonnes": "anglais"}])
+def test_csv_refuses_other_separators_and_columns(client, programme, params):
+    response = client.get(reverse("initiative_export", args=["csv"]), params)
     assert response.status_code == 400
-    assert "sep" in response.content.decode()
+    assert next(iter(params)) in response.content.decode()
 
 
 def test_csv_cells_never_start_a_formula(client, make_initiative):
     make_initiative('=HYPERLINK("http://example.com","clic")', slug="formule", summary="-2+3")
     row = csv_rows(export(client, "csv"))[0]
-    assert row["title"] == '\'=HYPERLINK("http://example.com","clic")'
-    assert row["summary"] == "'-2+3"
+    assert row["Titre"] == '\'=HYPERLINK("http://example.com","clic")'
+    assert row["Résumé"] == "'-2+3"
 
 
-def test_xlsx_opens_with_openpyxl(client, programme):
+def test_xlsx_has_a_frozen_filtered_header_dates_links_and_widths(client, actors):
     response = export(client, "xlsx")
     assert response["Content-Type"] == exports.FORMATS["xlsx"]
-    rows = xlsx_rows(response)
-    assert [row["slug"] for row in rows] == ["efc", "operation"]
-    assert rows[0]["title"] == "Économie de la fonctionnalité"
-    assert rows[0]["themes"] == "eau|energie"
-    assert rows[0]["start"] == "2015"
-    assert rows[1]["acronym"] is None and rows[1]["parent"] == "efc"
+    sheet = load_workbook(io.BytesIO(body(response)))["Initiatives"]
+    assert [cell.value for cell in sheet[1]] == exports.EXPORT_TITLES
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:U3"
+    row = dict(zip(exports.EXPORT_TITLES, sheet[2], strict=True))
+    assert row["Identifiant"].value == "efc"
+    assert row["Début"].value == datetime.datetime(2015, 1, 1)
+    assert row["Début"].number_format == "dd/mm/yyyy"
+    assert row["Fin"].value == datetime.datetime(2016, 3, 31)
+    assert row["Montant des financeurs (€)"].value == 150000
+    assert row["Adresse de la fiche"].hyperlink.target == "http://testserver/initiatives/efc/"
+    assert row["Dernière mise à jour"].is_date
+    assert row["Thématiques"].value == "Eau; Énergie"
+    assert sheet.column_dimensions["B"].width == 50
+    other = [cell.value for cell in sheet[3]]
+    assert other[0] == "operation" and other[2] is None and other[9] == row["Titre"].value
 
 
 def test_xlsx_stores_formulas_as_text(client, make_initiative):
     make_initiative("=1+1", slug="formule", summary="texte\x0bavec un caractère interdit")
     sheet = load_workbook(io.BytesIO(body(export(client, "xlsx"))))["Initiatives"]
-    title, summary = sheet["B2"], sheet["M2"]
+    title = sheet["B2"]
+    summary = sheet.cell(2, exports.EXPORT_CODES.index("summary") + 1)
     assert (title.value, title.data_type) == ("=1+1", "s")
     assert summary.value == "texteavec un caractère interdit"
 
 
-def test_json_is_an_array_of_records_with_lists(client, programme):
+def test_json_is_an_array_of_records_by_code_with_lists(client, actors):
     response = export(client, "json")
     assert response["Content-Type"] == "application/json"
     records = json_rows(response)
     assert [record["slug"] for record in records] == ["efc", "operation"]
-    assert list(records[0]) == exports.HEADER
-    assert records[0]["themes"] == ["eau", "energie"]
+    assert list(records[0]) == exports.EXPORT_CODES
+    assert records[0]["themes"] == ["Eau", "Énergie"]
+    assert records[0]["funders"][0] == "Région Hauts-de-France (150\u202f000\u202f€)"
+    assert records[0]["funders_amount"] == 150000
+    assert records[0]["start"] == "2015-01-01"
     assert records[1]["start"] is None and records[1]["territories"] == []
 
 
@@ -187,22 +259,85 @@ def test_json_of_no_result_is_an_empty_array(client):
     assert json_rows(export(client, "json")) == []
 
 
-def test_geojson_has_a_point_per_located_territory(client, programme):
+def test_geojson_has_a_multipoint_per_located_initiative(client, programme):
     response = export(client, "geojson")
     assert response["Content-Type"] == "application/geo+json"
     collection = json_rows(response)
     assert collection["type"] == "FeatureCollection"
-    features = collection["features"]
-    # Somme has no coordinates, the operation no territory: neither gives a point.
-    assert [feature["properties"]["territory"] for feature in features] == [
-        programme[2][1].slug,
-        programme[2][0].slug,
-    ]
-    amiens = features[0]
-    assert amiens["type"] == "Feature"
-    assert amiens["geometry"] == {"type": "Point", "coordinates": [2.29575, 49.89407]}
-    assert amiens["properties"]["slug"] == "efc"
-    assert amiens["properties"]["themes"] == ["eau", "energie"]
+    # Somme has no coordinates; the operation has no territory, so no feature.
+    [feature] = collection["features"]
+    assert feature["type"] == "Feature" and feature["id"] == "efc"
+    assert feature["geometry"] == {
+        "type": "MultiPoint",
+        "coordinates": [[2.29575, 49.89407], [3.0575, 50.63194]],  # Amiens, Lille
+    }
+    assert list(feature["properties"]) == exports.EXPORT_CODES
+    assert feature["properties"]["territories"] == ["Amiens", "Lille", "Somme"]
+
+
+# Table Schema, checked with frictionless on real exports ---------------------------------
+
+
+def published_schema(client, **params):
+    response = client.get(reverse("initiative_export_schema"), params)
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    return Schema.from_descriptor(response.json())
+
+
+def assert_valid(resource):
+    report = resource.validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+@pytest.mark.parametrize(
+    ("params", "delimiter"),
+    [({}, ","), ({"sep": ";"}, ";"), ({"colonnes": "codes"}, ",")],
+)
+def test_csv_exports_match_their_table_schema(client, actors, params, delimiter):
+    schema = published_schema(client, **params)
+    content = body(export(client, "csv", **params))
+    control = formats.CsvControl(delimiter=delimiter)
+    resource = Resource(
+        data=content,
+        format="csv",
+        encoding="utf-8-sig",
+        schema=schema,
+        dialect=Dialect(controls=[control]),
+    )
+    assert_valid(resource)
+    with Resource(
+        data=content, format="csv", encoding="utf-8-sig", schema=schema, control=control
+    ) as table:
+        rows = table.read_rows()
+    assert rows[0][schema.fields[15].name] == Decimal("150000")
+    assert rows[0][schema.fields[5].name] == datetime.date(2015, 1, 1)
+
+
+def test_xlsx_export_matches_its_table_schema(client, actors, tmp_path):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(body(export(client, "xlsx")))
+    resource = Resource(
+        path=path.name,
+        basepath=str(tmp_path),
+        schema=published_schema(client),
+        control=formats.ExcelControl(),
+    )
+    assert_valid(resource)
+
+
+def test_the_schema_refuses_unknown_parameters(client):
+    response = client.get(reverse("initiative_export_schema"), {"colonnes": "toutes"})
+    assert response.status_code == 400
+    assert "colonnes" in response.content.decode()
+
+
+def test_the_schema_names_every_column_and_is_linked_from_the_open_data_page(client):
+    schema = client.get(reverse("initiative_export_schema")).json()
+    assert [field["name"] for field in schema["fields"]] == exports.EXPORT_TITLES
+    codes = client.get(reverse("initiative_export_schema"), {"colonnes": "codes"}).json()
+    assert [field["name"] for field in codes["fields"]] == exports.EXPORT_CODES
+    assert reverse("initiative_export_schema") in client.get(reverse("api")).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -258,7 +393,7 @@ def test_an_export_is_one_query_whatever_its_size(
     client, make_initiative, make_territory, count, format
 ):
     grow(make_initiative, make_territory, count)
-    with export_queries(1):  # the rows, with their themes and territories
+    with export_queries(1):  # the rows, with their themes, territories, actors and fundings
         assert len(slugs_of(format, export(client, format))) == count
 
 
@@ -271,8 +406,8 @@ def test_rows_cross_chunk_boundaries_intact(client, make_initiative, make_territ
         chunks = list(response.streaming_content)
     assert len(chunks) == 1 + 3  # the header, then 10 rows by 4
     rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
-    assert [row["slug"] for row in rows] == expected
-    assert all(row["themes"] == "theme-10" and row["territories"] for row in rows)
+    assert [row["Identifiant"] for row in rows] == expected
+    assert all(row["Thématiques"] == "Thème 10" and row["Territoires"] for row in rows)
 
 
 # Filters and publication -----------------------------------------------------------------
@@ -342,6 +477,7 @@ def test_the_index_links_to_the_exports_of_its_results(client, programme):
     html = response.content.decode()
     for format in FORMATS:
         assert f'href="/initiatives/export.{format}?statut=done&amp;tri=titre"' in html
+    assert 'href="/initiatives/export.csv?statut=done&amp;tri=titre&amp;sep=%3B"' in html
 
 
 # On the seed data, last in this module: the demo_data fixture stays loaded until its end ---
@@ -388,8 +524,6 @@ class TestOnTheSeedData:
     def test_the_seed_geojson_points_are_lon_lat(self, client):
         features = json_rows(export(client, "geojson"))["features"]
         assert features
-        coordinates = {
-            feature["properties"]["territory"]: feature["geometry"]["coordinates"]
-            for feature in features
-        }
-        assert coordinates["lens"] == [2.82778, 50.4325]
+        points = [point for feature in features for point in feature["geometry"]["coordinates"]]
+        assert [2.82778, 50.4325] in points  # Lens
+        assert len({feature["id"] for feature in features}) == len(features)

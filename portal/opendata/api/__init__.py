@@ -17,7 +17,6 @@ from portal.opendata import access, exports
 from portal.opendata.access import is_open_data_address, open_data
 from portal.opendata.api.core import openapi_document, registry_api
 from portal.opendata.api.schemas import MAX_PAGE_SIZE, PAGE_SIZE, Pagination
-from portal.opendata.exports import COLUMNS
 
 
 def head_as_get(view):
@@ -77,7 +76,8 @@ def api_page(request):
         {
             "endpoints": endpoints,
             "filters": filters,
-            "columns": COLUMNS,
+            "columns": exports.EXPORT_COLUMNS,
+            "list_separator": exports.LIST_SEPARATOR.strip(),
             "formats": list(exports.FORMATS),
             "page_size": PAGE_SIZE,
             "max_page_size": MAX_PAGE_SIZE,
@@ -91,7 +91,14 @@ def api_page(request):
 def routes():
     """The API's routes, with open_data around each; the exports keep their list of formats
     in their pattern."""
-    found = [path("api/", api_page, name="api")]
+    found = [
+        path("api/", api_page, name="api"),
+        path(
+            "initiatives/export.schema.json",
+            open_data(exports.schema_view),
+            name="initiative_export_schema",
+        ),
+    ]
     for pattern in registry_api.urls[0]:
         if pattern.name == "api-root":
             continue

@@ -421,7 +421,7 @@ def document_detail(request, slug: schemas.Slug):
     url_name="initiative_export",
     operation_id="initiative_export",
     summary="Export de la liste filtrée des initiatives (toutes les pages)",
-    response={200: list[schemas.Initiative], 400: str, 404: schemas.Errors, 429: schemas.Errors},
+    response={200: list[schemas.ExportRecord], 400: str, 404: schemas.Errors, 429: schemas.Errors},
     openapi_extra=described(
         s200="Un fichier registre-initiatives-AAAAMMJJ.<format>.",
         s400="Filtre invalide (message en texte).",

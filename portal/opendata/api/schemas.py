@@ -219,22 +219,49 @@ class DocumentDetail(Document):
     initiatives: list[Slug]
 
 
-class Point(Record):
-    type: Literal["Point"]
-    coordinates: list[float] = Field(
-        min_length=2, max_length=2, description="[longitude, latitude]"
+Date = Annotated[str | None, Field(json_schema_extra={"format": "date"})]
+Precision = Literal[tuple(exports.PRECISIONS.values())] | None
+Amount = Annotated[float | None, Field(description="En euros.")]
+
+
+class ExportRecord(Record):
+    """A row of the exports, by column code (portal.opendata.exports.EXPORT_COLUMNS)."""
+
+    slug: Slug
+    title: str
+    acronym: str
+    kind: str
+    status: str
+    start: Date
+    start_precision: Precision
+    end: Date
+    end_precision: Precision
+    parent: str | None
+    themes: list[str]
+    territories: list[str]
+    leads: list[str]
+    partners: list[str]
+    funders: list[str]
+    funders_amount: Amount
+    beneficiaries: list[str]
+    beneficiaries_amount: Amount
+    summary: str
+    url: Url
+    updated_at: DateTime
+
+
+class MultiPoint(Record):
+    type: Literal["MultiPoint"]
+    coordinates: list[list[float]] = Field(
+        min_length=1, description="Un [longitude, latitude] par territoire localisé."
     )
-
-
-class FeatureProperties(Initiative):
-    territory: Slug
 
 
 class Feature(Record):
     type: Literal["Feature"]
-    id: str
-    geometry: Point
-    properties: FeatureProperties
+    id: Slug
+    geometry: MultiPoint
+    properties: ExportRecord
 
 
 class FeatureCollection(Record):
@@ -385,8 +412,15 @@ class InitiativeFilters(Parameters):
 
 class Separator(Parameters):
     sep: Annotated[
-        Literal[",", ";"], *one_of([",", ";"]), Field(description="Séparateur du CSV.")
+        Literal[",", ";"],
+        *one_of([",", ";"]),
+        Field(description="Séparateur du CSV (« ; » : avec des virgules décimales)."),
     ] = ","
+    colonnes: Annotated[
+        Literal["titres", "codes"],
+        *one_of(["titres", "codes"]),
+        Field(description="En-têtes du CSV et du XLSX : titres en français ou codes."),
+    ] = "titres"
 
 
 ExportFormat = choice(exports.FORMATS)
