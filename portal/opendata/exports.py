@@ -459,13 +459,17 @@ def table_schema(codes=False, decimal_comma=False):
 
 
 def schema_view(request):
-    """/initiatives/export.schema.json: the Table Schema of the CSV and XLSX exports, with
-    French names, or codes (`colonnes=codes`), and decimal commas (`sep=;`)."""
-    unknown = sorted(set(request.GET) - {"colonnes", "sep"})
+    """The Table Schema of the CSV and XLSX exports: French names, or codes (`colonnes=codes`),
+    decimal commas for the ";" CSV (`sep=;`). Served by the API's `initiative_export_schema`."""
+    errors = {name[:60]: ["Paramètre inconnu."] for name in set(request.GET) - {"colonnes", "sep"}}
     columns, delimiter = request.GET.get("colonnes", "titres"), request.GET.get("sep", ",")
-    if unknown or columns not in ("titres", "codes") or delimiter not in (",", ";"):
-        return text_error(
-            "Paramètres acceptés\u202f: colonnes (« titres » ou « codes ») et sep (« , » ou « ; »)."
+    if columns not in ("titres", "codes"):
+        errors["colonnes"] = ["Valeurs acceptées\u202f: « titres » ou « codes »."]
+    if delimiter not in (",", ";"):
+        errors["sep"] = ["Valeurs acceptées\u202f: « , » ou « ; »."]
+    if errors:
+        return JsonResponse(
+            {"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False}
         )
     schema = table_schema(codes=columns == "codes", decimal_comma=delimiter == ";")
     return JsonResponse(schema, json_dumps_params={"ensure_ascii": False, "indent": 1})

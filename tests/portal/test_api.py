@@ -168,7 +168,7 @@ def test_the_initiative_parameters_are_exactly_those_of_the_index():
             for parameter in api.OPENAPI["paths"][route]["get"]["parameters"]
             if parameter["in"] == "query"
         }
-        extra = {"page", "page_size"} if route.startswith("/api") else {"sep"}
+        extra = {"page", "page_size"} if route.startswith("/api") else {"sep", "colonnes"}
         assert set(parameters) == set(InitiativeFilter.base_filters) | extra
     for name in ("type", "statut", "role", "tri"):
         choices = [value for value, _ in InitiativeFilter.base_filters[name].extra["choices"]]

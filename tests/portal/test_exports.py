@@ -327,9 +327,10 @@ def test_xlsx_export_matches_its_table_schema(client, actors, tmp_path):
 
 
 def test_the_schema_refuses_unknown_parameters(client):
-    response = client.get(reverse("initiative_export_schema"), {"colonnes": "toutes"})
-    assert response.status_code == 400
-    assert "colonnes" in response.content.decode()
+    for params in ({"colonnes": "toutes"}, {"format": "csv"}):
+        response = client.get(reverse("initiative_export_schema"), params)
+        assert response.status_code == 400
+        assert list(response.json()["errors"]) == list(params)
 
 
 def test_the_schema_names_every_column_and_is_linked_from_the_open_data_page(client):

@@ -91,14 +91,7 @@ def api_page(request):
 def routes():
     """The API's routes, with open_data around each; the exports keep their list of formats
     in their pattern."""
-    found = [
-        path("api/", api_page, name="api"),
-        path(
-            "initiatives/export.schema.json",
-            open_data(exports.schema_view),
-            name="initiative_export_schema",
-        ),
-    ]
+    found = [path("api/", api_page, name="api")]
     for pattern in registry_api.urls[0]:
         if pattern.name == "api-root":
             continue

@@ -448,3 +448,19 @@ def initiative_export(
 )
 def openapi(request):
     return openapi_document()
+
+
+@registry_api.get(
+    "/initiatives/export.schema.json",
+    url_name="initiative_export_schema",
+    operation_id="initiative_export_schema",
+    summary="Table Schema (Frictionless Data) des colonnes des exports CSV et XLSX",
+    response={200: dict, 400: schemas.Errors, 429: schemas.Errors},
+    openapi_extra=described(
+        s200="Le schéma : un champ par colonne, dans l'ordre des colonnes.",
+        s400="Paramètre inconnu ou invalide.",
+        s429=TOO_MANY,
+    ),
+)
+def initiative_export_schema(request, parameters: Query[schemas.SchemaParameters]):
+    return exports.schema_view(request)

@@ -423,4 +423,17 @@ class Separator(Parameters):
     ] = "titres"
 
 
+class SchemaParameters(Parameters):
+    sep: Annotated[
+        Literal[",", ";"],
+        *one_of([",", ";"]),
+        Field(description="« ; » : les nombres du CSV à « ; » ont une virgule décimale."),
+    ] = ","
+    colonnes: Annotated[
+        Literal["titres", "codes"],
+        *one_of(["titres", "codes"]),
+        Field(description="Noms des champs : titres en français ou codes."),
+    ] = "titres"
+
+
 ExportFormat = choice(exports.FORMATS)
