@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from portal.opendata import licence_link
+
 # Requests per client address and window; tests patch them.
 RATE_LIMIT = 120
 RATE_WINDOW = 60  # seconds
@@ -56,7 +58,8 @@ def open_data(view):
 
     CORS headers go on GET and HEAD answers (errors included, so that a script can read them);
     OPTIONS answers the preflight; any other method gets 405 (exempt from CSRF, since nothing
-    is ever written). Responses are public data: no cookie or credential is involved.
+    is ever written). Responses are public data: no cookie or credential is involved. Every
+    answer names the data's licence in a Link header.
     """
 
     @csrf_exempt
@@ -94,6 +97,7 @@ def open_data(view):
         else:
             response = view(request, *args, **kwargs)
         response["Allow"] = ", ".join(ALLOWED_METHODS)
+        response["Link"] = licence_link()
         response["Access-Control-Allow-Origin"] = "*"
         # Open data may be embedded anywhere, unlike the pages (portal.security).
         response["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -34,7 +34,8 @@ GeoJSON are streamed chunk by chunk. The XLSX is built by openpyxl's write-only 
 which spills the rows to a temporary file; the finished file is then sent from disk.
 
 The exports and the API are open data: `portal.opendata.access.open_data` gives them CORS
-for any origin (read-only, no credentials) and the rate limit.
+for any origin (read-only, no credentials), the rate limit and the licence's Link header; the
+XLSX also names the licence in its document properties.
 """
 
 import csv
@@ -43,6 +44,7 @@ import json
 import tempfile
 from itertools import islice
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef
 from django.db.models.functions import JSONObject
@@ -52,10 +54,12 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 
 from initiatives.models import Initiative
 from portal.catalogue.filters import InitiativeFilter
+from portal.opendata import licence_text
 
 CHUNK_SIZE = 2000
 
@@ -269,6 +273,11 @@ XLSX_WIDTHS = (30, 50, 12, 14, 24, 12, 14, 10, 10, 30, 40, 40, 80, 50, 26)
 def xlsx_file(chunks):
     """The workbook in a temporary file, rewound; rows go to disk as they come."""
     workbook = Workbook(write_only=True)
+    # The licence travels with the file, in its properties (File > Properties in a spreadsheet).
+    workbook.properties.title = "Registre des initiatives : initiatives"
+    workbook.properties.creator = settings.DATA_PUBLISHER
+    workbook.properties.description = f"Licence : {licence_text()}"
+    workbook.custom_doc_props.append(StringProperty(name="Licence", value=licence_text()))
     sheet = workbook.create_sheet("Initiatives")
     for letter, width in zip("ABCDEFGHIJKLMNO", XLSX_WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width

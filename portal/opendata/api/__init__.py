@@ -7,6 +7,7 @@ and the OpenAPI document is generated from both. Every route here goes through
 
 from functools import wraps
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, re_path, reverse
@@ -84,6 +85,8 @@ def api_page(request):
             "rate_limit": access.RATE_LIMIT,
             "rate_window": access.RATE_WINDOW,
             "openapi_url": reverse("api_openapi"),
+            "licence": settings.DATA_LICENCE,
+            "publisher": settings.DATA_PUBLISHER,
         },
     )
 

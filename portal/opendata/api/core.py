@@ -4,6 +4,7 @@ errors in French, pagination. The routes themselves are in `portal.opendata.api.
 import functools
 import json
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import JsonResponse
 from ninja import NinjaAPI
@@ -31,7 +32,10 @@ class RegistryAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix="", path_params=path_params)
+        licence = settings.DATA_LICENCE
+        schema["info"]["license"] = {"name": licence["name"], "url": licence["url"]}
         document_exports(schema)
+        document_refused_methods(schema)
         components = schema["components"]["schemas"]
         for name in [name for name in components if is_parameters(getattr(schemas, name, None))]:
             del components[name]  # documented as parameters, not as answers
@@ -44,13 +48,15 @@ registry_api = RegistryAPI(
     description="Lecture seule, sans authentification, données publiées seulement. "
     "CORS ouvert à toute origine (GET, HEAD, OPTIONS) ; les autres méthodes "
     f"répondent 405. Au plus {access.RATE_LIMIT} requêtes par {access.RATE_WINDOW} "
-    "secondes et par adresse (429 et Retry-After au-delà).",
+    "secondes et par adresse (429 et Retry-After au-delà). Chaque réponse nomme la licence "
+    'des données dans un en-tête Link (rel="license").',
     renderer=Renderer(),
     docs_url=None,  # no Swagger UI: /api/ is our own page, under our CSP
     openapi_url=None,  # a route of its own in portal.opendata.api.endpoints, with open_data
 )
 
 TOO_MANY = "Trop de requêtes ; en-tête Retry-After."
+REFUSED_METHOD = "Méthode autre que GET, HEAD ou OPTIONS : lecture seule."
 
 
 def described(**descriptions):
@@ -179,6 +185,17 @@ def document_exports(openapi):
         }
     )
     responses[400]["content"] = {"text/plain": responses[400]["content"]["application/json"]}
+
+
+def document_refused_methods(openapi):
+    """Every address answers 405 in JSON to a method other than GET, HEAD and OPTIONS
+    (`portal.opendata.access.open_data`): said on each operation, where clients look."""
+    errors = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="Errors")}}}
+    for item in openapi["paths"].values():
+        for operation in item.values():
+            operation["responses"].setdefault(
+                405, {"description": REFUSED_METHOD, "content": errors}
+            )
 
 
 # The document --------------------------------------------------------------------------------
