@@ -17,6 +17,7 @@ from actors.models import Organisation, Person
 from initiatives.models import Document, Event, Initiative
 from portal.opendata import exports
 from portal.opendata.access import open_data
+from portal.opendata.api.core import NO_PARAMETERS
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -241,6 +242,12 @@ def catalogue_document(request):
 
 @open_data
 def catalogue_jsonld(request):
+    if request.GET:
+        return JsonResponse(
+            {"errors": {name[:60]: [NO_PARAMETERS] for name in sorted(request.GET)}},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return JsonResponse(
         catalogue_document(request),
         content_type="application/ld+json",
