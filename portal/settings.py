@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.security.SecurityHeadersMiddleware",
     "portal.security.RejectNulBytesMiddleware",
+    "portal.compression.PublicPageGZipMiddleware",  # outside the page cache: see its module
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.cache.AnonymousPageCacheMiddleware",
@@ -281,6 +282,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[Registre] "
 # The address of the site in emails (links to the staff pages), without a trailing slash.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Open data: the licence of every export, API answer, dump and catalogue, and who publishes
+# them (the catalogue's publisher and contact point), in one place.
+DATA_LICENCE = {
+    "name": "Licence Ouverte 2.0 (Etalab)",
+    "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    "spdx": "etalab-2.0",
+}
+DATA_PUBLISHER = os.environ.get("DJANGO_DATA_PUBLISHER", "Région Hauts-de-France")
+DATA_CONTACT_EMAIL = os.environ.get("DJANGO_DATA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+# Where the dated archive of `manage.py dump_opendata` is published, if it is (the catalogue
+# then gives it as a download); the portal itself does not serve it.
+DATA_DUMP_URL = os.environ.get("DJANGO_DATA_DUMP_URL", "").strip()
 
 # Bulk imports: one transaction per file, so one bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -8,6 +8,7 @@ from initiatives import views as registry
 from portal import views
 from portal.catalogue import discovery
 from portal.catalogue import views as catalogue
+from portal.opendata import dcat
 
 # Every public page under /initiatives/, here and nowhere else. The exports
 # /initiatives/export.<format> are open data: they are declared with the API
@@ -46,6 +47,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),
     path("", include("portal.opendata.api")),  # the open-data API and exports
+    path("donnees/catalogue.jsonld", dcat.catalogue_jsonld, name="opendata_catalogue"),
     path("admin/", admin.site.urls),
     path("", include("actors.urls")),
     path("", include((registry_pages.urlpatterns + initiative_record, "initiatives"))),

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from actors.models import Organisation
 from initiatives.models import Event, Initiative, Listing, Territory
 from portal.cache import remembered
+from portal.opendata.access import error_answer, is_open_data_address
 
 logger = logging.getLogger(__name__)
 HOME_PROGRAMMES = 12
@@ -93,6 +94,12 @@ def server_error(request):
     Rendered without a request context, so it needs nothing from the database.
     """
     error = sys.exc_info()[1]
+    if is_open_data_address(request.path_info):  # a client reads JSON, from any origin
+        if isinstance(error, DatabaseError):
+            response = error_answer(503, {"detail": ["Service indisponible, réessayez."]})
+            response["Retry-After"] = "30"
+            return response
+        return error_answer(500, {"detail": ["Erreur interne du serveur."]})
     if isinstance(error, DatabaseError):
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"

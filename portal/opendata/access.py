@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from portal.opendata import licence_link
+
 # Requests per client address and window; tests patch them.
 RATE_LIMIT = 120
 RATE_WINDOW = 60  # seconds
@@ -46,9 +48,35 @@ def seconds_before_retry(request):
     return max(1, int((window + 1) * RATE_WINDOW - moment + 0.999))
 
 
+CATALOGUE_PATH = "/donnees/catalogue.jsonld"
+
+
 def is_open_data_address(path):
-    """Whether the API or the exports answer this path, whether it names something or not."""
-    return (path.startswith("/api/") and path != "/api/") or path.startswith("/initiatives/export.")
+    """Whether the API, the exports or the catalogue answer this path, whether it names
+    something or not."""
+    return (
+        (path.startswith("/api/") and path != "/api/")
+        or path.startswith("/initiatives/export.")
+        or path == CATALOGUE_PATH
+    )
+
+
+def opened(response):
+    """The headers every open-data answer carries, errors included."""
+    response["Allow"] = ", ".join(ALLOWED_METHODS)
+    response["Link"] = licence_link()
+    response["Access-Control-Allow-Origin"] = "*"
+    # Open data may be embedded anywhere, unlike the pages (portal.security).
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def error_answer(status, errors):
+    """A JSON error with the open-data headers, for answers given outside `open_data` (a
+    server error)."""
+    return opened(
+        JsonResponse({"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False})
+    )
 
 
 def open_data(view):
@@ -56,7 +84,8 @@ def open_data(view):
 
     CORS headers go on GET and HEAD answers (errors included, so that a script can read them);
     OPTIONS answers the preflight; any other method gets 405 (exempt from CSRF, since nothing
-    is ever written). Responses are public data: no cookie or credential is involved.
+    is ever written). Responses are public data: no cookie or credential is involved. Every
+    answer names the data's licence in a Link header.
     """
 
     @csrf_exempt
@@ -93,10 +122,6 @@ def open_data(view):
             response["Retry-After"] = str(wait)
         else:
             response = view(request, *args, **kwargs)
-        response["Allow"] = ", ".join(ALLOWED_METHODS)
-        response["Access-Control-Allow-Origin"] = "*"
-        # Open data may be embedded anywhere, unlike the pages (portal.security).
-        response["Cross-Origin-Resource-Policy"] = "cross-origin"
-        return response
+        return opened(response)
 
     return wrapper

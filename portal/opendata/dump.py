@@ -1,9 +1,9 @@
 """Write the open-data archive of the published registry, with the tables of
 `portal.opendata.tables`.
 
-`dump` writes `registre-opendata-YYYY-MM-DD.zip` for a data catalogue: README.txt (the tables
-and columns, in French), registre.json (`{"generated": date, "tables": {name: [rows]}}`) and
-one CSV per table holding the same rows.
+`dump` writes `registre-opendata-YYYY-MM-DD.zip` for a data catalogue: README.txt (the licence,
+the tables and columns, in French), registre.json (`{"generated": date, "tables": {name:
+[rows]}}`) and one CSV per table holding the same rows.
 
 The output is deterministic: rows sorted by slug, id or (for links) their columns, tables in
 a fixed order, zip entries dated the day of the dump at 00:00. `registre.json` is what `load`
@@ -20,13 +20,20 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, transaction
 from django.utils import timezone
 
 from initiatives.partial_dates import PartialDate
-from portal.opendata import JSON_MEMBER, README_MEMBER, OpenDataError, archive_name
+from portal.opendata import (
+    JSON_MEMBER,
+    README_MEMBER,
+    OpenDataError,
+    archive_name,
+    licence_text,
+)
 from portal.opendata.exports import FORMULA_START
 from portal.opendata.tables import TABLES, TABLES_BY_NAME
 
@@ -162,6 +169,12 @@ fiches publiées, liens entre fiches publiées, vocabulaires de référence (ter
 thématiques, métiers, mots-clés). Les coordonnées d'une personne n'y sont que si elle a
 consenti à leur publication.
 
+Licence
+-------
+{licence}
+Réutilisation libre, y compris commerciale, en citant la source (« {publisher} —
+Registre des initiatives ») et la date de la dernière mise à jour.
+
 Fichiers
 --------
 registre.json   toutes les tables en un document : {{"generated": "AAAA-MM-JJ",
@@ -188,7 +201,11 @@ Tables et colonnes
 
 
 def readme_file(date):
-    parts = [README_HEADER.format(date=date.isoformat())]
+    parts = [
+        README_HEADER.format(
+            date=date.isoformat(), licence=licence_text(), publisher=settings.DATA_PUBLISHER
+        )
+    ]
     for table in TABLES:
         parts.append(f"\n{table.name}.csv — {table.description}\n")
         for column in table.columns:

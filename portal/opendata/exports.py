@@ -31,7 +31,8 @@ chunk by chunk. The XLSX is built by openpyxl's write-only workbook, which spill
 temporary file; the finished file is then sent from disk.
 
 The exports and the API are open data: `portal.opendata.access.open_data` gives them CORS
-for any origin (read-only, no credentials) and the rate limit. `initiative_values` and
+for any origin (read-only, no credentials), the rate limit and the licence's Link header; the
+XLSX also names the licence in its document properties. `initiative_values` and
 `initiative_records` also give the API's initiative objects.
 """
 
@@ -44,6 +45,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject
@@ -53,12 +55,14 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from actors.models import Funding, Involvement
 from initiatives.models import Initiative
 from portal.catalogue.filters import InitiativeFilter
+from portal.opendata import licence_text
 
 CHUNK_SIZE = 2000
 
@@ -591,6 +595,11 @@ def xlsx_cell(sheet, code, value):
 def xlsx_file(chunks, header):
     """The workbook in a temporary file, rewound; rows go to disk as they come."""
     workbook = Workbook(write_only=True)
+    # The licence travels with the file, in its properties (File > Properties in a spreadsheet).
+    workbook.properties.title = "Registre des initiatives : initiatives"
+    workbook.properties.creator = settings.DATA_PUBLISHER
+    workbook.properties.description = f"Licence : {licence_text()}"
+    workbook.custom_doc_props.append(StringProperty(name="Licence", value=licence_text()))
     sheet = workbook.create_sheet("Initiatives")
     sheet.freeze_panes = "A2"
     for index, column in enumerate(EXPORT_COLUMNS, start=1):

@@ -7,6 +7,7 @@ and the OpenAPI document is generated from both. Every route here goes through
 
 from functools import wraps
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, re_path, reverse
@@ -15,7 +16,7 @@ from django.views import defaults
 import portal.opendata.api.endpoints  # noqa: F401 - registers the routes
 from portal.opendata import access, exports
 from portal.opendata.access import is_open_data_address, open_data
-from portal.opendata.api.core import openapi_document, registry_api
+from portal.opendata.api.core import openapi_document, refuses_parameters, registry_api
 from portal.opendata.api.schemas import MAX_PAGE_SIZE, PAGE_SIZE, Pagination
 
 
@@ -84,6 +85,8 @@ def api_page(request):
             "rate_limit": access.RATE_LIMIT,
             "rate_window": access.RATE_WINDOW,
             "openapi_url": reverse("api_openapi"),
+            "licence": settings.DATA_LICENCE,
+            "publisher": settings.DATA_PUBLISHER,
         },
     )
 
@@ -92,10 +95,19 @@ def routes():
     """The API's routes, with open_data around each; the exports keep their list of formats
     in their pattern."""
     found = [path("api/", api_page, name="api")]
+    document = openapi_document()
+    takes_none = {
+        item["get"]["operationId"]
+        for item in document["paths"].values()
+        if not any(parameter["in"] == "query" for parameter in item["get"]["parameters"])
+    }
     for pattern in registry_api.urls[0]:
         if pattern.name == "api-root":
             continue
-        view = open_data(head_as_get(pattern.callback))
+        view = head_as_get(pattern.callback)
+        if pattern.name in takes_none:
+            view = refuses_parameters(view)
+        view = open_data(view)
         if pattern.name == "initiative_export":
             formats = "|".join(exports.FORMATS)
             route = rf"^initiatives/export\.(?P<format>{formats})$"

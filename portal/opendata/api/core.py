@@ -4,6 +4,7 @@ errors in French, pagination. The routes themselves are in `portal.opendata.api.
 import functools
 import json
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import JsonResponse
 from ninja import NinjaAPI
@@ -31,7 +32,10 @@ class RegistryAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix="", path_params=path_params)
+        licence = settings.DATA_LICENCE
+        schema["info"]["license"] = {"name": licence["name"], "url": licence["url"]}
         document_exports(schema)
+        document_common_errors(schema)
         components = schema["components"]["schemas"]
         for name in [name for name in components if is_parameters(getattr(schemas, name, None))]:
             del components[name]  # documented as parameters, not as answers
@@ -44,13 +48,17 @@ registry_api = RegistryAPI(
     description="Lecture seule, sans authentification, données publiées seulement. "
     "CORS ouvert à toute origine (GET, HEAD, OPTIONS) ; les autres méthodes "
     f"répondent 405. Au plus {access.RATE_LIMIT} requêtes par {access.RATE_WINDOW} "
-    "secondes et par adresse (429 et Retry-After au-delà).",
+    "secondes et par adresse (429 et Retry-After au-delà). Chaque réponse nomme la licence "
+    'des données dans un en-tête Link (rel="license").',
     renderer=Renderer(),
     docs_url=None,  # no Swagger UI: /api/ is our own page, under our CSP
     openapi_url=None,  # a route of its own in portal.opendata.api.endpoints, with open_data
 )
 
 TOO_MANY = "Trop de requêtes ; en-tête Retry-After."
+NO_PARAMETERS = "Paramètre inconnu : cette adresse n'en accepte aucun."
+REFUSED_METHOD = "Méthode autre que GET, HEAD ou OPTIONS : lecture seule."
+UNAVAILABLE = "Base de données momentanément indisponible ; en-tête Retry-After."
 
 
 def described(**descriptions):
@@ -88,8 +96,13 @@ def detail(route, name, summary, model):
         url_name=name,
         operation_id=name,
         summary=summary,
-        response={200: model, 404: schemas.Errors, 429: schemas.Errors},
-        openapi_extra=described(s200="Succès.", s404="Introuvable ou non publié.", s429=TOO_MANY),
+        response={200: model, 400: schemas.Errors, 404: schemas.Errors, 429: schemas.Errors},
+        openapi_extra=described(
+            s200="Succès.",
+            s400=NO_PARAMETERS,
+            s404="Introuvable ou non publié.",
+            s429=TOO_MANY,
+        ),
     )
 
 
@@ -104,6 +117,19 @@ def error_response(status, errors):
 
 def not_found():
     return error_response(404, {"detail": ["Aucun enregistrement publié à cette adresse."]})
+
+
+def refuses_parameters(view):
+    """For the addresses that take no query parameter (a record, the document): any parameter
+    is a 400, as a misspelt filter is on the lists, never silently ignored."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.GET:
+            return error_response(400, {name[:60]: [NO_PARAMETERS] for name in sorted(request.GET)})
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def is_export(request):
@@ -179,6 +205,18 @@ def document_exports(openapi):
         }
     )
     responses[400]["content"] = {"text/plain": responses[400]["content"]["application/json"]}
+
+
+def document_common_errors(openapi):
+    """Every address answers 405 in JSON to a method other than GET, HEAD and OPTIONS
+    (`portal.opendata.access.open_data`), and 503 in JSON while the database is unreachable
+    (`portal.views.server_error`): said on each operation, where clients look."""
+    errors = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="Errors")}}}
+    for item in openapi["paths"].values():
+        for operation in item.values():
+            responses = operation["responses"]
+            responses.setdefault(405, {"description": REFUSED_METHOD, "content": errors})
+            responses.setdefault(503, {"description": UNAVAILABLE, "content": errors})
 
 
 # The document --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from portal.catalogue.filters import InitiativeFilter
 from portal.opendata import exports
 from portal.opendata.api import schemas
 from portal.opendata.api.core import (
+    NO_PARAMETERS,
     TOO_MANY,
     absolute,
     described,
@@ -443,8 +444,8 @@ def initiative_export(
     url_name="api_openapi",
     operation_id="api_openapi",
     summary="Ce document OpenAPI",
-    response={200: dict, 429: schemas.Errors},
-    openapi_extra=described(s200="Le document.", s429=TOO_MANY),
+    response={200: dict, 400: schemas.Errors, 429: schemas.Errors},
+    openapi_extra=described(s200="Le document.", s400=NO_PARAMETERS, s429=TOO_MANY),
 )
 def openapi(request):
     return openapi_document()
