@@ -562,13 +562,20 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 AMOUNT_FORMAT = '#,##0.00\\ "€"'
 
 
+XLSX_LINKED_ROWS = 10_000  # about 12 MiB of hyperlinks held until the file is written
+
+
 def xlsx_cell(sheet, code, value):
     if value is None:
         return None
     if code == "url":
         cell = WriteOnlyCell(sheet, value)
-        cell.hyperlink = value
-        cell.style = "Hyperlink"
+        # openpyxl keeps every hyperlink in memory until the file is saved (121 MiB for 100,000
+        # rows): past XLSX_LINKED_ROWS the address stays a plain text, so memory stays bounded.
+        # (A HYPERLINK() formula would stream, but has no value for programs reading the file.)
+        if len(sheet._hyperlinks) < XLSX_LINKED_ROWS:
+            cell.hyperlink = value
+            cell.style = "Hyperlink"
         return cell
     if isinstance(value, datetime.datetime):
         cell = WriteOnlyCell(sheet, value.replace(tzinfo=None))  # Excel knows no time zone
