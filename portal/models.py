@@ -148,3 +148,60 @@ def rebuild_derived(using="default"):
     (`registre.bulk_load`), or to repair. Ordinary writes need none of it."""
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT registre_rebuild_derived()")
+
+
+# Email alerts ------------------------------------------------------------------------------
+
+
+class AlertQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+    def due(self, today_start, week_start):
+        """Confirmed alerts whose digest of the current day (daily) or week (weekly) is not
+        sent yet: running `send_alerts` again the same day sends nothing twice."""
+        daily = models.Q(frequency=Alert.Frequency.DAILY, sent_through__lt=today_start)
+        weekly = models.Q(frequency=Alert.Frequency.WEEKLY, sent_through__lt=week_start)
+        return self.confirmed().filter(daily | weekly)
+
+    def unconfirmed_since(self, moment):
+        return self.filter(confirmed_at__isnull=True, created_at__lt=moment)
+
+
+class Alert(models.Model):
+    """A saved list of the index (its filters) followed by email, without an account.
+
+    The address is personal data: it is shown nowhere, in no page, export, dump or API, and
+    is deleted with the alert on unsubscribing."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "quotidien", "Chaque jour"
+        WEEKLY = "hebdomadaire", "Chaque semaine"
+
+    email = models.EmailField("adresse électronique")
+    query = models.CharField("filtres de la liste", max_length=2000, blank=True)
+    frequency = models.CharField(
+        "fréquence", max_length=12, choices=Frequency, default=Frequency.WEEKLY
+    )
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+    # Changes up to this moment have been sent (or were there before the confirmation).
+    sent_through = models.DateTimeField("envoyée jusqu'au", null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "alerte par courriel"
+        verbose_name_plural = "alertes par courriel"
+        constraints = [
+            models.UniqueConstraint(fields=["email", "query"], name="portal_alert_once_per_list"),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True)
+                | models.Q(sent_through__isnull=False),
+                name="portal_alert_confirmed_has_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["query"], name="portal_alert_query")]
+
+    def __str__(self):
+        return f"alerte {self.pk} ({self.get_frequency_display().lower()})"

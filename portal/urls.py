@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from initiatives import urls as registry_pages
 from initiatives import views as registry
 from portal import views
-from portal.catalogue import discovery
+from portal.catalogue import alert_views, discovery
 from portal.catalogue import views as catalogue
 from portal.opendata import dcat
 
@@ -31,6 +31,11 @@ urlpatterns = [
     path("flux/thematiques/<slug:slug>.atom", discovery.ThemeFeed(), name="theme_feed"),
     path("flux/territoires/<slug:slug>.atom", discovery.TerritoryFeed(), name="territory_feed"),
     path("agenda.ics", discovery.agenda_ics, name="agenda_ics"),
+    path("alertes/", alert_views.alert_subscribe, name="alert_subscribe"),
+    path("alertes/confirmer/<str:token>/", alert_views.alert_confirm, name="alert_confirm"),
+    path(
+        "alertes/desabonner/<str:token>/", alert_views.alert_unsubscribe, name="alert_unsubscribe"
+    ),
     path(
         "sitemap.xml",
         sitemap_index,

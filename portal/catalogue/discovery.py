@@ -1,6 +1,9 @@
 """How the registry is found and followed: Atom feeds, iCalendar, sitemap and robots.txt.
 
-All of it starts from `.published()`, like every public page.
+All of it starts from `.published()`, like every public page. The initiative feeds and the
+agenda take exactly the index's filters (`InitiativeFilter`), so that the feed or calendar of
+a filtered list follows that list; a parameter they cannot honour (unknown, invalid, or a page
+or sort order, which a feed has no use for) is refused with 400 and the reason, never ignored.
 """
 
 import datetime
@@ -8,35 +11,145 @@ import datetime
 from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
 from django.db.models import Max
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from actors.models import Organisation, Person
 from initiatives.models import Document, Event, Initiative, Territory, Theme
+from portal.catalogue.filters import InitiativeFilter
 
 FEED_SIZE = 50
+PUBLISHER = "Région Hauts-de-France"
+TITLE = "Registre des initiatives — Hauts-de-France"
+# Parameters of the index that make no sense for a feed or a calendar, and why.
+NOT_FOR_FEEDS = {
+    "page": "un flux n'a pas de pages : il donne toujours les dernières mises à jour.",
+    "tri": "un flux suit son propre ordre (mises à jour récentes, ou dates des événements).",
+}
+
+
+class RefusedParameters(Exception):
+    """The query of a feed or calendar cannot be honoured: the French reason is the message,
+    `fields` the filters refused."""
+
+    def __init__(self, message, fields=()):
+        super().__init__(message)
+        self.fields = set(fields)
+
+
+def filter_parameters():
+    return list(InitiativeFilter.base_filters)
+
+
+def followed_query(data):
+    """The filters of a query string in a stable form (known filters, in the index's order,
+    empty values dropped): what the links to a list's feed, calendar and alerts carry."""
+    query = QueryDict(mutable=True)
+    for name in filter_parameters():
+        if name in NOT_FOR_FEEDS:
+            continue
+        values = [value for value in data.getlist(name) if value.strip()]
+        if values:
+            query.setlist(name, values)
+    return query.urlencode()
+
+
+def list_filter(data, fixed=None):
+    """The index's FilterSet for a feed, calendar or alert query, validated; `fixed` holds the
+    filters given by the address (a theme feed's theme). Raises RefusedParameters."""
+    fixed = fixed or {}
+    reasons = []
+    for name in sorted(data):
+        if name in NOT_FOR_FEEDS:
+            reasons.append(f"{name} : {NOT_FOR_FEEDS[name]}")
+        elif name in fixed:
+            reasons.append(f"{name} : déjà donné par l'adresse du flux.")
+        elif name not in InitiativeFilter.base_filters:
+            reasons.append(f"{name[:60]} : paramètre inconnu.")
+    if reasons:
+        raise RefusedParameters("Paramètres refusés. " + " ".join(reasons))
+    query = data.copy()
+    for name, value in fixed.items():
+        query[name] = value
+    filterset = InitiativeFilter(query)
+    if not filterset.is_valid():
+        errors = [
+            f"{name} : {error}" if name != "__all__" else str(error)
+            for name, messages in filterset.form.errors.items()
+            for error in messages
+        ]
+        raise RefusedParameters("Filtres invalides. " + " ".join(errors), filterset.form.errors)
+    return filterset
+
+
+def refused(message):
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+def filtered_initiatives(filterset):
+    """Public initiatives of the filtered list (every public one without a filter)."""
+    initiatives = Initiative.objects.published()
+    if any(value not in (None, "", []) for value in filterset.form.cleaned_data.values()):
+        initiatives = initiatives.filter(pk__in=filterset.qs.values("pk"))
+    return initiatives
+
+
+def describe(filterset):
+    """The chosen filters in words: "Économie circulaire, Picardie, à partir de 2015"."""
+    words = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", []) or name == "tri":
+            continue
+        field = filterset.form.fields[name]
+        values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+        labels = dict(getattr(field, "choices", ()) or ())
+        texts = [str(labels.get(item, item)) for item in values]
+        if name == "q":
+            texts = [f"« {text} »" for text in texts]
+        elif name == "de":
+            texts = [f"à partir de {text}" for text in texts]
+        elif name == "a":
+            texts = [f"jusqu'en {text}" for text in texts]
+        words.append(" ou ".join(texts))
+    return ", ".join(words)
 
 
 class InitiativeFeed(Feed):
-    """New and updated initiatives, the latest first."""
+    """New and updated initiatives of the index's list for the query's filters, latest first."""
 
     feed_type = Atom1Feed
-    title = "Registre des initiatives — Hauts-de-France : nouveautés et mises à jour"
     subtitle = "Initiatives publiées ou mises à jour dans le registre régional."
+    # RFC 4287 4.1.1: a feed names its author unless every entry does.
+    author_name = PUBLISHER
 
-    def link(self, obj=None):
-        return reverse("initiative_index")
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except RefusedParameters as error:
+            return refused(str(error))
 
-    def items(self, obj=None):
+    def get_object(self, request, *args, **kwargs):
+        return list_filter(request.GET)
+
+    def title(self, filterset):
+        chosen = describe(filterset)
+        return f"{TITLE} : {chosen}" if chosen else f"{TITLE} : nouveautés et mises à jour"
+
+    def author_link(self):
+        return reverse("home")
+
+    def link(self, filterset):
+        query = followed_query(filterset.data)
+        return reverse("initiative_index") + (f"?{query}" if query else "")
+
+    def items(self, filterset):
         return (
-            self.initiatives(obj).select_related("parent").order_by("-updated_at", "pk")[:FEED_SIZE]
+            filtered_initiatives(filterset)
+            .select_related("parent")
+            .order_by("-updated_at", "pk")[:FEED_SIZE]
         )
-
-    def initiatives(self, obj):
-        return Initiative.objects.published()
 
     def item_title(self, item):
         return item.title
@@ -55,31 +168,23 @@ class InitiativeFeed(Feed):
 
 
 class ThemeFeed(InitiativeFeed):
+    """The feed of a theme (the index's `thematique`), with the other filters if given."""
+
+    fixed = "thematique"
+
     def get_object(self, request, slug):
-        return get_object_or_404(Theme, slug=slug)
-
-    def title(self, obj):
-        return f"Registre des initiatives — {obj.name}"
-
-    def link(self, obj):
-        return f"{reverse('initiative_index')}?thematique={obj.slug}"
-
-    def initiatives(self, obj):
-        return Initiative.objects.published().in_theme(obj)
+        try:
+            return list_filter(request.GET, fixed={self.fixed: slug})
+        except RefusedParameters as error:
+            if self.fixed in error.fields:
+                raise Http404("Aucune thématique ni aucun territoire à cette adresse.") from None
+            raise
 
 
-class TerritoryFeed(InitiativeFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Territory, slug=slug)
+class TerritoryFeed(ThemeFeed):
+    """The feed of a territory (the index's `territoire`), with the other filters if given."""
 
-    def title(self, obj):
-        return f"Registre des initiatives — {obj.name}"
-
-    def link(self, obj):
-        return f"{reverse('initiative_index')}?territoire={obj.slug}"
-
-    def initiatives(self, obj):
-        return Initiative.objects.published().in_territory(obj)
+    fixed = "territoire"
 
 
 # iCalendar (RFC 5545) --------------------------------------------------------------------
@@ -161,17 +266,31 @@ AGENDA_ICS_AROUND = 500
 
 
 def agenda_ics(request):
-    """The events around today: a calendar follows what is near, not thirty years of events
-    (at a million initiatives, the whole agenda would be 500 000 events). An initiative's own
-    calendar keeps all of its events."""
+    """The events around today of the initiatives of the index's list for the query's filters:
+    a calendar follows what is near, not thirty years of events (at a million initiatives, the
+    whole agenda would be 500 000 events). An initiative's own calendar keeps all of its
+    events."""
+    try:
+        filterset = list_filter(request.GET)
+    except RefusedParameters as error:
+        return refused(str(error))
     events = Event.objects.published().select_related("initiative", "territory")
+    if request.GET:
+        events = events.filter(initiative__in=filtered_initiatives(filterset).values("pk"))
     today = timezone.localdate().isoformat()
     before = events.filter(start__lt=today).order_by("-start", "-pk")[:AGENDA_ICS_AROUND]
     after = events.filter(start__gte=today).order_by("start", "pk")[: 2 * AGENDA_ICS_AROUND]
-    return calendar(request, [*reversed(before), *after], "Registre des initiatives — agenda")
+    chosen = describe(filterset)
+    name = f"Registre des initiatives — agenda{f' : {chosen}' if chosen else ''}"
+    return calendar(request, [*reversed(before), *after], name)
 
 
 def initiative_ics(request, slug):
+    if request.GET:
+        return refused(
+            "Paramètres refusés. Le calendrier d'une initiative donne tous ses événements ; "
+            "pour filtrer, utilisez l'agenda de la liste (/agenda.ics)."
+        )
     initiative = Initiative.objects.published().filter(slug=slug).first()
     if initiative is None:
         raise Http404("Initiative inconnue.")

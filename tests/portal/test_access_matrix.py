@@ -36,6 +36,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
 from initiatives import workflow
@@ -54,6 +55,7 @@ from initiatives.models import (
     Theme,
 )
 from portal import staff
+from portal.models import Alert
 from portal.opendata import access
 from tests.admin_forms import change_form_data
 
@@ -290,6 +292,17 @@ def build_matrix():
 
     for state in STATES:
         _add_parts(m, state, marker)
+
+    # The addresses of email alerts are personal: no public output may ever show one.
+    for state in STATES:
+        address = f"{_word('ml', 'alert', state)}@example.org"
+        Alert.objects.create(
+            email=address,
+            query=f"thematique={m.themes[state].slug}",
+            confirmed_at=timezone.now(),
+            sent_through=timezone.now(),
+        )
+        m.markers.append(Marker(address, "alert address", state, False))
 
     m.users = {
         "anonymous": None,
@@ -582,7 +595,7 @@ VOCABULARY_URLS = {
     "api_theme": ("themes", False),
 }
 # The lists that filter initiatives with the index's InitiativeFilter.
-FILTERED_LISTS = {"initiative_index", "api_initiatives", "initiative_export"}
+FILTERED_LISTS = {"initiative_index", "api_initiatives", "initiative_export", "feed"}
 # Pages without arguments that take no initiative filters. Any other (an export, an API, a
 # feed, a sitemap...) is also requested with every filter that could reveal a hidden record.
 UNFILTERED_PAGES = {
@@ -661,6 +674,9 @@ def public_probes(m):
                 for state, node in nodes.items():
                     url = reverse(name, args=[node.slug])
                     probes.append(Probe(name, f"{name}<{kind}>", url, (state,), status=(200, 404)))
+        elif arguments == ["token"]:  # email alerts: a forged token is refused
+            url = reverse(name, args=["forge:1xYOWf:faux"])
+            probes.append(Probe(name, f"{name}<forged>", url, tuple(STATES), status=400))
         elif len(arguments) == 1 and (values := _alternatives(pattern, arguments[0])):
             for value in values:
                 url = reverse(name, kwargs={arguments[0]: value})
@@ -767,6 +783,8 @@ def _listing_probes(m, name, url, key=None, light=False):
         if suffix == "[fetch]" and name != "initiative_index":
             continue
         refused = suffix == "?acteur=<organisation>" and states != (PUBLISHED,)
+        # A feed has its own order: a sort parameter is refused, never ignored.
+        refused = refused or (name == "feed" and "tri" in params)
         options = {"status": 400 if refused else 200}
         if name == "initiative_index" and expected is not None and m.empty:
             options["result_count"] = len(expected)

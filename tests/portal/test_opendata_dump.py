@@ -22,7 +22,7 @@ from initiatives.models import (
     Theme,
 )
 from portal.backups import connect
-from portal.models import SearchWord
+from portal.models import Alert, SearchWord
 
 DATE = "2024-05-01"
 ARCHIVE = f"registre-opendata-{DATE}.zip"
@@ -188,6 +188,7 @@ def test_dump_restore_dump_gives_identical_files(tmp_path, restore_database):
 def test_dump_holds_only_public_records_and_consented_contacts(tmp_path):
     call_command("load_demo", verbosity=0)
     add_records_beside_the_seed()
+    Alert.objects.create(email="abonne.alerte@example.org", query="thematique=energie")
 
     files = members(dump(tmp_path))
 
@@ -195,6 +196,7 @@ def test_dump_holds_only_public_records_and_consented_contacts(tmp_path):
         text = content.decode("utf-8-sig")
         assert HIDDEN not in text.lower(), name
         assert "laurent.bernier@" not in text, name  # a seed person without consent
+        assert "abonne.alerte@" not in text, name  # followers' addresses are never published
     document = json.loads(files["registre.json"])
     assert document["generated"] == DATE
     tables = document["tables"]

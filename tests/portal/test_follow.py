@@ -1,0 +1,183 @@
+"""Following a list: every feed and calendar takes exactly the index's parameters.
+
+feedparser is a test dependency: it is the parser most feed readers and aggregators are built
+on, so a feed it reads without complaint ("bozo") and with an author for every entry is one
+those clients read; icalendar does the same for the calendars."""
+
+from urllib.parse import urlencode
+
+import feedparser
+import icalendar
+import pytest
+from django.urls import reverse
+
+from initiatives.models import Event, Initiative, PublicationState, Territory, Theme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry(make_initiative, make_territory):
+    region = Territory.objects.create(
+        name="Hauts-de-France", slug="hauts-de-france", kind=Territory.Kind.REGION
+    )
+    picardie = Territory.objects.create(
+        name="Picardie", slug="picardie", kind=Territory.Kind.REGION
+    )
+    amiens = make_territory("Amiens", parent=picardie)
+    lille = make_territory("Lille", parent=region)
+    circular = Theme.objects.create(name="Économie circulaire", slug="economie-circulaire")
+    energy = Theme.objects.create(name="Énergie", slug="energie")
+    made = {}
+    for title, theme, place, start, kind in [
+        ("Club Noé", circular, amiens, "2016", Initiative.Kind.PROJECT),
+        ("Ressourcerie picarde", circular, amiens, "2012-03", Initiative.Kind.PROJECT),
+        ("Réemploi lillois", circular, lille, "2018", Initiative.Kind.PROJECT),
+        ("Chaufferie bois", energy, amiens, "2017", Initiative.Kind.PROGRAMME),
+    ]:
+        end = "2013" if start < "2013" else None
+        initiative = make_initiative(title, start=start, end=end, kind=kind)
+        initiative.themes.add(theme)
+        initiative.territories.add(place)
+        Event.objects.create(
+            initiative=initiative, title=f"Atelier {title}", kind="workshop", start="2030-05-04"
+        )
+        made[title] = initiative
+    hidden = make_initiative("Brouillon picard", state=PublicationState.DRAFT, start="2019")
+    hidden.themes.add(circular)
+    hidden.territories.add(amiens)
+    Event.objects.create(initiative=hidden, title="Atelier caché", start="2030-05-05")
+    return made
+
+
+QUERIES = [
+    {},
+    {"thematique": "economie-circulaire"},
+    {"thematique": "economie-circulaire", "territoire": "picardie", "de": "2015"},
+    {"territoire": "hauts-de-france"},
+    {"type": "programme"},
+    {"q": "ressourcerie"},
+    {"de": "2017", "a": "2018"},
+]
+
+
+def index_titles(client, query):
+    response = client.get(reverse("initiative_index"), query)
+    assert response.status_code == 200
+    return {initiative.title for initiative in response.context["page"].object_list}
+
+
+def feed_titles(client, url, query):
+    response = client.get(url, query)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    return {entry.title for entry in feed.entries}
+
+
+def calendar_titles(client, query):
+    response = client.get(reverse("agenda_ics"), query)
+    assert response.status_code == 200, response.content
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return {str(event["SUMMARY"]).removeprefix("Atelier ") for event in calendar.walk("VEVENT")}
+
+
+@pytest.mark.parametrize("output", ["feed", "agenda"])
+@pytest.mark.parametrize("query", QUERIES, ids=lambda query: urlencode(query) or "all")
+def test_every_feed_and_calendar_lists_what_the_page_lists(client, registry, output, query):
+    expected = index_titles(client, query)
+    if output == "feed":
+        assert feed_titles(client, reverse("feed"), query) == expected
+    else:
+        assert calendar_titles(client, query) == expected
+
+
+def test_the_partners_list_is_followed_exactly(client, registry):
+    query = {"thematique": "economie-circulaire", "territoire": "picardie", "de": "2015"}
+    assert feed_titles(client, reverse("feed"), query) == {"Club Noé"}
+    response = client.get(reverse("feed"), query)
+    feed = feedparser.parse(response.content)
+    assert feed.feed.title.endswith("Économie circulaire, Picardie, à partir de 2015")
+    assert feed.feed.link.endswith("/initiatives/?" + urlencode(query))
+
+
+def test_theme_and_territory_feeds_take_the_other_filters(client, registry):
+    url = reverse("theme_feed", args=["economie-circulaire"])
+    assert feed_titles(client, url, {"territoire": "picardie"}) == {
+        "Club Noé",
+        "Ressourcerie picarde",
+    }
+    url = reverse("territory_feed", args=["picardie"])
+    assert feed_titles(client, url, {"type": "programme"}) == {"Chaufferie bois"}
+
+
+REFUSED = [
+    ({"utm_source": "lettre"}, "utm_source\u202f: paramètre inconnu"),
+    ({"acteur": "atlantide"}, "ne correspond à aucun choix connu"),
+    ({"de": "2000.5"}, "de\u202f:"),
+    ({"de": "2020", "a": "2010"}, "La fin de la période précède son début"),
+    ({"page": "2"}, "page\u202f: un flux n'a pas de pages"),
+    ({"tri": "titre"}, "tri\u202f:"),
+]
+
+
+def follow_urls():
+    return {
+        "feed": reverse("feed"),
+        "theme feed": reverse("theme_feed", args=["energie"]),
+        "territory feed": reverse("territory_feed", args=["picardie"]),
+        "agenda": reverse("agenda_ics"),
+    }
+
+
+@pytest.mark.parametrize("name", list(follow_urls()))
+@pytest.mark.parametrize(("query", "reason"), REFUSED, ids=lambda v: str(v)[:30])
+def test_refused_parameters_answer_400_with_the_reason(client, registry, name, query, reason):
+    response = client.get(follow_urls()[name], query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert reason in response.content.decode()
+
+
+def test_a_theme_feed_refuses_its_theme_twice_and_an_initiative_calendar_any_filter(
+    client, registry
+):
+    response = client.get(reverse("theme_feed", args=["energie"]), {"thematique": "energie"})
+    assert response.status_code == 400
+    assert "déjà donné par l'adresse" in response.content.decode()
+    url = reverse("initiative_ics", args=[registry["Club Noé"].slug])
+    assert client.get(url, {"thematique": "energie"}).status_code == 400
+    assert client.get(url).status_code == 200
+
+
+def test_every_feed_names_its_author(client, registry):
+    """RFC 4287 4.1.1: every feed of the site, overall, by theme and by territory."""
+    urls = [reverse("feed")]
+    urls += [
+        reverse("theme_feed", args=[slug]) for slug in Theme.objects.values_list("slug", flat=True)
+    ]
+    urls += [
+        reverse("territory_feed", args=[slug])
+        for slug in Territory.objects.values_list("slug", flat=True)
+    ]
+    for url in urls:
+        feed = feedparser.parse(client.get(url).content)
+        assert not feed.bozo, url
+        assert feed.feed.author_detail.name == "Région Hauts-de-France", url
+        assert feed.entries or url != reverse("feed")
+
+
+def test_a_filtered_page_links_its_own_feed_and_calendar(client, registry):
+    query = "thematique=economie-circulaire&territoire=picardie&de=2015"
+    response = client.get(f"{reverse('initiative_index')}?{query}&tri=titre&page=1")
+    html = response.content.decode()
+    feed, agenda = f"{reverse('feed')}?{query}", f"{reverse('agenda_ics')}?{query}"
+    assert '<link rel="alternate" type="application/atom+xml"' in html
+    assert f'href="{feed}"' in html.replace("&amp;", "&")
+    assert f'href="{agenda}"' in html.replace("&amp;", "&")
+    assert "Recevoir les nouveautés par courriel" in html
+    assert f'name="liste" value="{query}"' in html.replace("&amp;", "&")
+    # The links are valid: they answer 200 with the page's initiatives.
+    assert client.get(feed).status_code == 200
+    assert client.get(agenda).status_code == 200
