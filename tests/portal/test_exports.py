@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from actors.models import Funding, Involvement
 from initiatives.models import Initiative, PublicationState, Territory, Theme
 from portal.catalogue.filters import InitiativeFilter
-from portal.opendata import exports
+from portal.opendata import exports, records
 
 pytestmark = pytest.mark.django_db
 FORMATS = ["csv", "xlsx", "json", "geojson"]
@@ -399,7 +399,7 @@ def test_an_export_is_one_query_whatever_its_size(
 
 
 def test_rows_cross_chunk_boundaries_intact(client, make_initiative, make_territory, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(records, "CHUNK_SIZE", 4)
     grow(make_initiative, make_territory, 10)
     expected = list(Initiative.objects.order_by("sort_key", "pk").values_list("slug", flat=True))
     with export_queries(1):
