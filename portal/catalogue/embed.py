@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from portal.cache import remembered
 from portal.catalogue.filters import InitiativeFilter
 
+NNBSP = "\u202f"  # before ; : ! ? in French
 PAGE_SIZE = 20
 THEMES = {"registre": "Registre (couleurs du site)", "neutre": "Neutre (noir et blanc)"}
 DEFAULT_THEME = "registre"
@@ -79,14 +80,14 @@ def _parse(request, extra):
     unknown = _unknown(request.GET, set(filterset.filters) | set(extra))
     if unknown:
         names = ", ".join(f"« {name[:40]} »" for name in unknown[:5])
-        return filterset, f"Paramètre inconnu : {names}."
+        return filterset, f"Paramètre inconnu{NNBSP}: {names}."
     theme = request.GET.get("theme", DEFAULT_THEME)
     if "theme" in extra and theme not in THEMES:
-        return filterset, "Apparence inconnue : « registre » ou « neutre » attendue."
+        return filterset, f"Apparence inconnue{NNBSP}: « registre » ou « neutre » attendue."
     if not filterset.is_valid():
         errors = [
-            f"{filterset.form.fields[name].label if name in filterset.form.fields else ''} : "
-            f"{error}".lstrip(" :")
+            f"{filterset.form.fields[name].label if name in filterset.form.fields else ''}{NNBSP}: "
+            f"{error}".lstrip(f" {NNBSP}:")
             for name, field_errors in filterset.form.errors.items()
             for error in field_errors
         ]
@@ -141,14 +142,16 @@ def snippets(urls, title, initiatives, request):
 
 
 def _results(request, filterset, number):
-    count = remembered("embed-count", request.GET.urlencode(), filterset.qs.count, request=request)
+    # Counted once per list (whatever its page or theme) and per version of the counts.
+    key = _filters_only(request.GET, filterset)
+    count = remembered("embed-count", key, filterset.qs.count, request=request)
     return filterset.page_of_results(number, PAGE_SIZE, count)
 
 
 def _title(described):
     if not described:
         return "Initiatives"
-    return "Initiatives : " + ", ".join(words for label, words in described)
+    return f"Initiatives{NNBSP}: " + ", ".join(words for label, words in described)
 
 
 @frameable

@@ -26,7 +26,7 @@
         if (fallback(field)) { done(); } else {
           field.focus();
           field.select();
-          say("La copie a échoué : le texte est sélectionné, copiez-le avec Ctrl+C.");
+          say("La copie a échoué\u202f: le texte est sélectionné, copiez-le avec Ctrl+C.");
         }
       };
       if (navigator.clipboard && window.isSecureContext) {

@@ -113,7 +113,7 @@ def test_filters_narrow_the_embed_and_are_named_in_its_title(client):
     filtered = client.get(EMBED, FILTERED)
     assert 0 < filtered.context["page"].paginator.count < everything
     html = filtered.content.decode()
-    assert "<title>Initiatives : Économie circulaire, Hauts-de-France" in html
+    assert "<title>Initiatives\u202f: Économie circulaire, Hauts-de-France" in html
 
 
 def test_embeds_never_show_unpublished_records(client):
