@@ -4,6 +4,7 @@ Nothing here exists only in production: the tests run on these same settings.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -237,6 +238,20 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# The embeds of lists (portal.catalogue.embed), and only them, may be framed: by any site
+# unless DJANGO_EMBED_FRAME_ANCESTORS lists the allowed origins (comma separated).
+EMBED_FRAME_ANCESTORS = env_list("DJANGO_EMBED_FRAME_ANCESTORS", ["*"])
+EMBED_SCRIPT = re.compile(r"/js/embed(\.[0-9a-f]{12})?\.js$")  # its hashed copies too
+
+
+def static_headers(headers, path, url):
+    # Partners' pages load the resizing script of the embeds from us: it alone may be read
+    # from other sites (every other answer keeps Cross-Origin-Resource-Policy: same-origin).
+    if EMBED_SCRIPT.search(url):
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 
 # Staff login: locked for a user and an address after 5 failures, for 30 minutes or until a
 # superuser unlocks it (Axes > Access attempts).

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from initiatives import urls as registry_pages
 from initiatives import views as registry
 from portal import views
-from portal.catalogue import alert_views, discovery
+from portal.catalogue import alert_views, discovery, embed
 from portal.catalogue import views as catalogue
 from portal.opendata import dcat
 
@@ -16,6 +16,9 @@ from portal.opendata import dcat
 # JSON 404 they share.
 initiative_pages = [
     path("initiatives/", catalogue.initiative_index, name="initiative_index"),
+    # Before the records' <slug>: "integrer" names the page that embeds the list.
+    path("initiatives/integrer/", embed.initiative_embed_builder, name="initiative_embed_builder"),
+    path("integrer/initiatives/", embed.initiative_embed, name="initiative_embed"),
     path("initiatives/<slug:slug>/agenda.ics", discovery.initiative_ics, name="initiative_ics"),
 ]
 initiative_record = [  # named initiatives:detail, beside the registry's other record pages

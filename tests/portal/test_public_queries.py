@@ -133,6 +133,14 @@ PAGES = {
     "initiatives, filtered and searched": filtered_index,
     "initiatives by start date": lambda world: "/initiatives/?tri=debut",
     "initiatives, page 2": lambda world: "/initiatives/?page=2",
+    "embed": lambda world: "/integrer/initiatives/",
+    "embed, filtered": lambda world: filtered_index(world).replace(
+        "/initiatives/?", "/integrer/initiatives/?"
+    ),
+    "embed, page 2": lambda world: "/integrer/initiatives/?page=2&theme=neutre",
+    "embed builder, filtered": lambda world: filtered_index(world).replace(
+        "/initiatives/?", "/initiatives/integrer/?"
+    ),
     "search": lambda world: "/recherche/?q=circulaire",
     "search, few hits": lambda world: "/recherche/?q=circulaire",
     "search, typo fallback": lambda world: "/recherche/?q=econmie",
@@ -163,6 +171,12 @@ PINNED = {
     "initiatives, filtered and searched": 11,
     "initiatives by start date": 7,
     "initiatives, page 2": 7,
+    # The embed: the versions, the count (a fragment kept under the counts' version), the
+    # page's ids and its initiatives; plus each chosen filter's record. The builder the same.
+    "embed": 4,
+    "embed, filtered": 6,
+    "embed, page 2": 4,
+    "embed builder, filtered": 6,
     # A count (bounded by a LIMIT) and a ranking a section: 1 + 5 × 2, whatever the number of
     # hits. The typo: five empty counts, the closest known words, one EXISTS for the correction.
     "search": 11,
@@ -185,6 +199,7 @@ PINNED = {
 SIZES = {
     "default": (2, 25),
     "initiatives, page 2": (22, 45),  # page 2 exists at both sizes (20 a page)
+    "embed, page 2": (22, 45),
     "agenda, later pages": (22, 45),  # so does page 2 of each list of the agenda
     "search": (12, 30),  # 12+ hits in every section
     "search, few hits": (2, 3),  # fewer than 10 in every section (3 events an initiative)
@@ -198,9 +213,9 @@ def check(page, response):
         assert response.status_code == 404
         return
     assert response.status_code == 200
-    if page.startswith("initiatives"):
+    if page.startswith(("initiatives", "embed")):
         assert context["page"].object_list
-    if page == "initiatives, page 2":
+    if page in ("initiatives, page 2", "embed, page 2"):
         assert context["page"].number == 2
     if page == "agenda, later pages":
         assert [context[name].number for name in ("upcoming", "undated", "past")] == [2, 2, 2]
@@ -273,6 +288,10 @@ def public_pages(drafts):
         + urlencode({"thematique": themes[0].slug, "territoire": territories[0].slug}),
         f"/initiatives/?acteur={drafts['pilot'].slug}",
         "/initiatives/?statut=planned&tri=debut",
+        "/integrer/initiatives/",
+        "/integrer/initiatives/?"
+        + urlencode({"thematique": themes[0].slug, "territoire": territories[0].slug}),
+        "/initiatives/integrer/?" + urlencode({"territoire": territories[0].slug}),
         "/acteurs/",
         "/territoires/",
         "/thematiques/",
