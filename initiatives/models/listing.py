@@ -17,6 +17,13 @@ class ListingQuerySet(models.QuerySet):
     def in_theme(self, theme):
         return self.filter(themes__contains=[theme.pk])
 
+    def in_any_territory(self, territories):
+        """Filed under one of the territories (or below, or a predecessor or successor)."""
+        return self.filter(territories__overlap=[territory.pk for territory in territories])
+
+    def in_any_theme(self, themes):
+        return self.filter(themes__overlap=[theme.pk for theme in themes])
+
     def active_between(self, first_year, last_year):
         """Active at some point of the year range; open ends count as still going."""
         conditions = Q()

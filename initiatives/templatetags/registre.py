@@ -53,6 +53,15 @@ def page_query(context, number, name=""):
     return "?" + query.urlencode()
 
 
+@register.simple_tag
+def page_numbers(page):
+    """The first and last pages, the current one and its neighbours; None for each gap."""
+    return [
+        None if number == page.paginator.ELLIPSIS else number
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    ]
+
+
 @register.filter
 def subtract(value, other):
     return int(value) - int(other)

@@ -9,8 +9,6 @@ from actors.models import Involvement, Organisation
 from initiatives.models import Initiative, ListingTotal, Territory, Theme
 from portal.cache import reading, remembered
 
-TREE_LEVELS = 2  # levels of a tree always offered (region and departments, themes and sub-themes)
-
 
 @dataclass
 class Option:
@@ -19,6 +17,8 @@ class Option:
     count: int
     selected: bool
     depth: int = 0
+    children: list = field(default_factory=list)
+    open: bool = False  # a tree node leading down to a chosen node
 
 
 @dataclass
@@ -26,73 +26,83 @@ class Facet:
     name: str
     label: str
     options: list = field(default_factory=list)
-    all_label: str = "Toutes"
+    tree: bool = False
+    open_depth: int = 0  # a tree's levels shown unfolded (the rest behind a disclosure)
+
+    @property
+    def chosen(self):
+        return any(option.selected or option.open for option in self.options)
 
 
 def build_facets(filterset):
     """Facets for the template, and the number of results: only options that give results
-    (and the chosen ones). Trees show their first two levels and the way down to the chosen
-    node with its children, so a registry of thousands of communes keeps short lists."""
+    (and the chosen ones). Trees are whole, as nested options: every node with results, and
+    the chosen ones with their ancestors."""
     filterset.is_valid()
+    data = filterset.form.cleaned_data
     chosen = {name: _chosen(filterset, name) for name in filterset.FACETS}
+    counts = filterset.facet_counts()
     nodes = {
-        "thematique": _shown_nodes(Theme, filterset.form.cleaned_data.get("thematique")),
-        "territoire": _shown_nodes(Territory, filterset.form.cleaned_data.get("territoire")),
+        "thematique": _shown_nodes(Theme, counts["thematique"], data.get("thematique")),
+        "territoire": _shown_nodes(Territory, counts["territoire"], data.get("territoire")),
     }
-    counts = filterset.facet_counts(keys={name: list(by_id) for name, by_id in nodes.items()})
     facets = [
-        _tree_facet("thematique", "Thématique", nodes, counts, chosen),
-        _tree_facet("territoire", "Territoire", nodes, counts, chosen),
-        _choice_facet("type", "Type", Initiative.Kind, counts["type"], chosen, "Tous"),
-        _choice_facet("statut", "Statut", Initiative.Status, counts["statut"], chosen, "Tous"),
+        _tree_facet("thematique", "Thématique", nodes, counts, chosen, open_depth=0),
+        # Regions and their former regions unfolded from the start.
+        _tree_facet("territoire", "Territoire", nodes, counts, chosen, open_depth=2),
+        _choice_facet("type", "Type", Initiative.Kind, counts["type"], chosen),
+        _choice_facet("statut", "Statut", Initiative.Status, counts["statut"], chosen),
         _actor_facet(counts["acteur"], chosen),
-        _choice_facet("role", "Rôle d'un acteur", Involvement.Role, counts["role"], chosen, "Tous"),
+        _choice_facet("role", "Rôle d'un acteur", Involvement.Role, counts["role"], chosen),
     ]
     return facets, counts["total"]
 
 
-def _shown_nodes(model, chosen):
-    """{pk: node} of the first two levels, the chosen node, its ancestors and its children."""
-    shown = Q(lineage__len__lte=TREE_LEVELS)
-    if chosen is not None:
-        shown |= Q(pk__in=chosen.lineage) | Q(parent=chosen.pk)
-    nodes = model.objects.filter(shown).only("pk", "name", "slug", "lineage", "sort_key")
+def _shown_nodes(model, counted, chosen):
+    """{pk: node} of the nodes with results, and of the chosen ones with their ancestors."""
+    ids = set(counted) | {pk for node in chosen or [] for pk in node.lineage}
+    nodes = model.objects.filter(pk__in=ids).only("pk", "name", "slug", "lineage", "sort_key")
     return {node.pk: node for node in nodes}
 
 
 def _chosen(filterset, name):
-    """The validated choice of a facet ("" when absent or invalid): raw input never reaches
+    """The validated values of a facet (none when absent or invalid): raw input never reaches
     a query."""
-    value = filterset.form.cleaned_data.get(name)
-    return getattr(value, "slug", value) or ""
+    values = filterset.form.cleaned_data.get(name) or []
+    return {getattr(value, "slug", value) for value in values}
 
 
-def _choice_facet(name, label, choices, counts, chosen, all_label):
+def _choice_facet(name, label, choices, counts, chosen):
     options = [
-        Option(value, text, counts.get(value, 0), chosen[name] == value)
+        Option(value, text, counts.get(value, 0), value in chosen[name])
         for value, text in choices.choices
-        if counts.get(value) or chosen[name] == value
+        if counts.get(value) or value in chosen[name]
     ]
-    return Facet(name, label, options, all_label)
+    return Facet(name, label, options)
 
 
-def _tree_facet(name, label, nodes, counts, chosen):
+def _tree_facet(name, label, nodes, counts, chosen, open_depth):
     by_id = nodes[name]
     counted = counts[name]
-    shown = [node for node in by_id.values() if counted.get(node.pk) or node.slug == chosen[name]]
     # Depth-first order: the French sort keys of the names along the lineage.
-    ordered = sorted(shown, key=lambda node: _path_key(node, by_id))
-    options = [
-        Option(
+    ordered = sorted(by_id.values(), key=lambda node: _path_key(node, by_id))
+    options, roots = {}, []
+    for node in ordered:
+        option = Option(
             node.slug,
             node.name,
             counted.get(node.pk, 0),
-            node.slug == chosen[name],
+            node.slug in chosen[name],
             depth=len(node.lineage) - 1,
         )  # fmt: skip
-        for node in ordered
-    ]
-    return Facet(name, label, options)
+        options[node.pk] = option
+        parent = options.get(node.lineage[-2]) if len(node.lineage) > 1 else None
+        (parent.children if parent is not None else roots).append(option)
+        if option.selected:
+            for pk in node.lineage[:-1]:
+                if pk in options:
+                    options[pk].open = True
+    return Facet(name, label, roots, tree=True, open_depth=open_depth)
 
 
 def _path_key(node, by_id):
@@ -100,15 +110,15 @@ def _path_key(node, by_id):
 
 
 def _actor_facet(counts, chosen):
-    top = list(counts)  # the most frequent, counted by the filter, and the chosen one
+    top = list(counts)  # the most frequent, counted by the filter, and the chosen ones
     organisations = Organisation.objects.published().filter(pk__in=top) | (
-        Organisation.objects.published().filter(slug=chosen["acteur"])
+        Organisation.objects.published().filter(slug__in=chosen["acteur"])
     )
     options = [
-        Option(org.slug, org.name, counts.get(org.pk, 0), org.slug == chosen["acteur"])
+        Option(org.slug, org.name, counts.get(org.pk, 0), org.slug in chosen["acteur"])
         for org in organisations.order_by("sort_key").only("pk", "name", "slug")
     ]
-    return Facet("acteur", "Acteur", options, "Tous")
+    return Facet("acteur", "Acteur", options)
 
 
 # Counting ----------------------------------------------------------------------------------
@@ -176,7 +186,7 @@ class FacetCounts:
     def _count_all(self, facets, keys, with_total):
         columns = {FACET_COLUMNS[facet][0]: facet for facet in facets}
         shown = {"themes": keys.get("thematique"), "territories": keys.get("territoire")}
-        actor = self._value("acteur")
+        actors = self.form.cleaned_data.get("acteur") or []
         wanted = Q(column="total") | Q(column__in=["kind", "status", "roles"])
         for column, values in shown.items():
             wanted |= Q(column=column) & (
@@ -185,7 +195,7 @@ class FacetCounts:
         counted = ListingTotal.objects.filter(wanted).summed()
         organisations = ListingTotal.objects.filter(column="organisations").summed()
         top = organisations.order_by("-total", "key")[:ACTOR_OPTIONS]
-        chosen = organisations.filter(key=str(actor.pk) if actor is not None else "")
+        chosen = organisations.filter(key__in=[str(actor.pk) for actor in actors] or [""])
         query = counted.union(top, chosen, all=True)
         sql, params = query.query.sql_with_params()
         # The totals are deltas summed per value: kept with the other counts of this version.
@@ -209,32 +219,34 @@ class FacetCounts:
             return [list(row) for row in cursor.fetchall()]
 
     def _facet_sql(self, facet, keys):
-        actor, role = self._value("acteur"), self._value("role")
-        if facet == "role" and actor is not None:
-            # The roles of the chosen actor.
+        actors, roles = self._value("acteur"), self._value("role")
+        if facet == "role" and actors:
+            # The roles of the chosen actors (an initiative counted once a role).
             return (
-                "SELECT 'role', split_part(key, ':', 2), COUNT(*) FROM rows, "
-                "unnest(organisation_roles) AS key WHERE starts_with(key, %s) GROUP BY 2",
-                [f"{actor.pk}:"],
+                "SELECT 'role', held.role, COUNT(*) FROM rows, LATERAL (SELECT DISTINCT "
+                "split_part(pair, ':', 2) AS role FROM unnest(organisation_roles) AS pair "
+                "WHERE split_part(pair, ':', 1) = ANY(%s)) AS held GROUP BY 2",
+                [[str(actor.pk) for actor in actors]],
             )
         if facet == "acteur":
-            # The most frequent organisations (holding the chosen role), and the chosen one.
-            chosen = str(actor.pk) if actor is not None else ""
-            if role:
+            # The most frequent organisations (holding a chosen role), and the chosen ones,
+            # even while their own filter is left out.
+            chosen = [str(actor.pk) for actor in self.form.cleaned_data.get("acteur") or []]
+            if roles:
                 sql = (
-                    "SELECT split_part(key, ':', 1) AS key, COUNT(*) AS n FROM rows, "
-                    "unnest(organisation_roles) AS key WHERE split_part(key, ':', 2) = %s "
-                    "GROUP BY 1"
+                    "SELECT held.key, COUNT(*) AS n FROM rows, LATERAL (SELECT DISTINCT "
+                    "split_part(pair, ':', 1) AS key FROM unnest(organisation_roles) AS pair "
+                    "WHERE split_part(pair, ':', 2) = ANY(%s)) AS held GROUP BY 1"
                 )
-                params = [role]
+                params = [list(roles)]
             else:
                 sql = "SELECT key::text, COUNT(*) AS n FROM rows, unnest(organisations) AS key "
                 sql += "GROUP BY 1"
                 params = []
             return (
                 f"SELECT 'acteur', key, n FROM ({sql}) AS counted "
-                "ORDER BY key = %s DESC, n DESC, key LIMIT %s",
-                [*params, chosen, ACTOR_OPTIONS + 1],
+                "ORDER BY key = ANY(%s) DESC, n DESC, key LIMIT %s",
+                [*params, chosen, ACTOR_OPTIONS + max(len(chosen), 1)],
             )
         column, is_array = FACET_COLUMNS[facet]
         if not is_array:

@@ -27,26 +27,77 @@ SORTS = {
 }
 
 
-class SlugField(forms.CharField):
-    """A slug naming a record of the queryset: validated without rendering a huge <select>."""
+MAX_VALUES = 20  # values of one facet in one query: bounds the URL and the lookups
+
+
+def _values(value):
+    """The values sent for a facet, in order, once each, empty ones dropped (the form sends
+    nothing for an unticked box; a plain dict may hold one value or a list)."""
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else list(value)
+    return list(dict.fromkeys(item for item in values if item != ""))
+
+
+def _checked(values):
+    if len(values) > MAX_VALUES:
+        raise forms.ValidationError(f"Au plus {MAX_VALUES} valeurs par filtre sont permises.")
+    for item in values:
+        if not isinstance(item, str) or len(item) > 200 or "\x00" in item:
+            raise forms.ValidationError("Un identifiant (lettres, chiffres, tirets) est attendu.")
+    return values
+
+
+class SlugsField(forms.Field):
+    """Slugs naming records of the queryset (one value or several, repeated in the URL):
+    validated in one query, without rendering a huge <select>."""
+
+    widget = forms.MultipleHiddenInput  # reads every repeated value of the parameter
 
     def __init__(self, *, queryset, **kwargs):
         self.queryset = queryset
-        kwargs.setdefault("max_length", 200)
         super().__init__(**kwargs)
 
     def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        match = self.queryset.filter(slug=value).first()
-        if match is None:
-            raise forms.ValidationError(f"« {value[:60]} » ne correspond à aucun choix connu.")
-        return match
+        values = _checked(_values(value))
+        if not values:
+            return []
+        found = {record.slug: record for record in self.queryset.filter(slug__in=values)}
+        unknown = [item for item in values if item not in found]
+        if unknown:
+            names = ", ".join(f"« {item[:60]} »" for item in unknown[:3])
+            verb = "correspond" if len(unknown) == 1 else "correspondent"
+            raise forms.ValidationError(f"{names} ne {verb} à aucun choix connu.")
+        return [found[item] for item in values]
+
+
+class ChoicesField(forms.Field):
+    """Values of a fixed list of choices, one or several."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, choices, **kwargs):
+        self.choices = list(choices)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        values = _checked(_values(value))
+        known = {choice for choice, _label in self.choices}
+        unknown = [item for item in values if item not in known]
+        if unknown:
+            allowed = ", ".join(f"« {choice} »" for choice, _label in self.choices)
+            raise forms.ValidationError(
+                f"« {unknown[0][:60]} » n'est pas un choix possible (choix : {allowed})."
+            )
+        return values
 
 
 class SlugFilter(django_filters.Filter):
-    field_class = SlugField
+    field_class = SlugsField
+
+
+class ChoicesFilter(django_filters.Filter):
+    field_class = ChoicesField
 
 
 class YearFilter(django_filters.Filter):
@@ -59,18 +110,14 @@ class InitiativeFilter(FacetCounts, SortedResults, django_filters.FilterSet):
     territoire = SlugFilter(
         label="Territoire", queryset=Territory.objects.all(), method="filter_territory"
     )
-    type = django_filters.ChoiceFilter(
-        label="Type", field_name="kind", choices=Initiative.Kind.choices, empty_label="Tous"
-    )
-    statut = django_filters.ChoiceFilter(
-        label="Statut", field_name="status", choices=Initiative.Status.choices, empty_label="Tous"
+    type = ChoicesFilter(label="Type", choices=Initiative.Kind.choices, method="filter_kind")
+    statut = ChoicesFilter(
+        label="Statut", choices=Initiative.Status.choices, method="filter_status"
     )
     acteur = SlugFilter(
         label="Acteur", queryset=Organisation.objects.published(), method="filter_actor"
     )
-    role = django_filters.ChoiceFilter(
-        label="Rôle", choices=Involvement.Role.choices, method="filter_role", empty_label="Tous"
-    )
+    role = ChoicesFilter(label="Rôle", choices=Involvement.Role.choices, method="filter_role")
     de = YearFilter(
         label="Active entre", method="filter_period", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
@@ -105,20 +152,29 @@ class InitiativeFilter(FacetCounts, SortedResults, django_filters.FilterSet):
             return queryset
         return queryset.filter(initiative__search_vector=search_query(text))
 
-    def filter_theme(self, queryset, name, theme):
-        return queryset.in_theme(theme)
+    # Several values of one facet: any of them (OR); the facets together: all of them (AND).
 
-    def filter_territory(self, queryset, name, territory):
-        return queryset.in_territory(territory)
+    def filter_theme(self, queryset, name, themes):
+        return queryset.in_any_theme(themes)
 
-    def filter_actor(self, queryset, name, organisation):
-        return queryset.filter(organisations__contains=[organisation.pk])
+    def filter_territory(self, queryset, name, territories):
+        return queryset.in_any_territory(territories)
 
-    def filter_role(self, queryset, name, role):
-        # With an actor chosen, the role is that actor's role.
-        if (actor := self._value("acteur")) is not None:
-            return queryset.filter(organisation_roles__contains=[f"{actor.pk}:{role}"])
-        return queryset.filter(roles__contains=[role])
+    def filter_kind(self, queryset, name, kinds):
+        return queryset.filter(kind__in=kinds)
+
+    def filter_status(self, queryset, name, statuses):
+        return queryset.filter(status__in=statuses)
+
+    def filter_actor(self, queryset, name, organisations):
+        return queryset.filter(organisations__overlap=[org.pk for org in organisations])
+
+    def filter_role(self, queryset, name, roles):
+        # With actors chosen, the role is one of those actors' roles.
+        if actors := self._value("acteur"):
+            pairs = [f"{actor.pk}:{role}" for actor in actors for role in roles]
+            return queryset.filter(organisation_roles__overlap=pairs)
+        return queryset.filter(roles__overlap=roles)
 
     def filter_period(self, queryset, name, value):
         if name == "a" and self._value("de") is not None:
@@ -131,9 +187,10 @@ class InitiativeFilter(FacetCounts, SortedResults, django_filters.FilterSet):
     # The filter left out while counting a facet, and the choices made ---------------------
 
     def _value(self, name):
+        """The validated choice of a filter (a list for the facets), unless it is left out."""
         if name == self._left_out:
-            return None
-        return self.form.cleaned_data.get(name)
+            return [] if name in self.FACETS else None
+        return self.form.cleaned_data.get(name, [] if name in self.FACETS else None)
 
     @contextmanager
     def _leaving_out(self, name):

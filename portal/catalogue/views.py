@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.shortcuts import render
 
 from portal.catalogue.facets import build_facets
@@ -15,17 +17,53 @@ def initiative_index(request):
     context = {
         "filter": filterset,
         "facets": facets,
+        "active": active_filters(filterset, facets, request.GET),
         "page": filterset.page_of_results(request.GET.get("page"), PAGE_SIZE, total),
         "sorts": SORTS,
         "sort": filterset.sort,
     }
-    # Only the browser (form and results) when the script asks for it, to update in place.
-    template = (
-        "includes/initiative_browser.html"
-        if request.headers.get("X-Requested-With") == "fetch"
-        else "portal/initiative_index.html"
-    )
-    return render(request, template, context, status=200 if valid else 400)
+    return render(request, "portal/initiative_index.html", context, status=200 if valid else 400)
+
+
+@dataclass
+class ActiveFilter:
+    facet: str
+    label: str
+    removal: str  # the same list without this value
+
+
+def active_filters(filterset, facets, query):
+    """Each value in use, with the address of the list without it (and back on page 1)."""
+    data = filterset.form.cleaned_data
+
+    def without(name, value=None):
+        rest = query.copy()
+        rest.pop("page", None)
+        if value is None:
+            rest.pop(name, None)
+        else:
+            rest.setlist(name, [item for item in rest.getlist(name) if item != value])
+        return f"?{rest.urlencode()}#resultats" if rest else "?#resultats"
+
+    active = []
+    if text := filterset.text:
+        active.append(ActiveFilter("Mots-clés", f"« {text} »", without("q")))
+    for facet in facets:
+        for option in _flattened(facet.options):
+            if option.selected:
+                active.append(
+                    ActiveFilter(facet.label, option.label, without(facet.name, option.value))
+                )
+    for name, label in (("de", "Active depuis"), ("a", "Active jusqu'en")):
+        if data.get(name) is not None:
+            active.append(ActiveFilter(label, str(data[name]), without(name)))
+    return active
+
+
+def _flattened(options):
+    for option in options:
+        yield option
+        yield from _flattened(option.children)
 
 
 def search_page(request):

@@ -172,7 +172,7 @@ def test_the_initiative_parameters_are_exactly_those_of_the_index():
         assert set(parameters) == set(InitiativeFilter.base_filters) | extra
     for name in ("type", "statut", "role", "tri"):
         choices = [value for value, _ in InitiativeFilter.base_filters[name].extra["choices"]]
-        assert parameters[name]["enum"] == choices
+        assert parameters[name].get("items", parameters[name])["enum"] == choices
 
 
 def test_every_reference_of_the_document_resolves():

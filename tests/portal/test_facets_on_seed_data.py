@@ -16,7 +16,7 @@ def test_every_facet_count_is_the_number_of_results_it_gives(client, demo_data):
     assert total == InitiativeFilter(base).results.count() > 0
     checked = 0
     for facet in facets:
-        for option in facet.options:
+        for option in flattened(facet.options):
             params = {**base, facet.name: option.value}
             filterset = InitiativeFilter(params)
             assert filterset.is_valid(), filterset.errors
@@ -25,19 +25,26 @@ def test_every_facet_count_is_the_number_of_results_it_gives(client, demo_data):
     assert checked > 40
 
 
-def test_a_tree_facet_offers_two_levels_and_the_way_down_to_the_chosen_node(demo_data):
-    deep = Territory.objects.filter(lineage__len=3).order_by("sort_key").first()
-    assert deep is not None, "the seed data has territories three levels down"
+def flattened(options):
+    for option in options:
+        yield option
+        yield from flattened(option.children)
 
+
+def test_a_tree_facet_is_whole_with_former_regions_from_the_start(demo_data):
     def territories(params):
         facets, _total = build_facets(InitiativeFilter(params))
-        return {option.value: option for option in facets[1].options}
+        return facets[1], {option.value: option for option in flattened(facets[1].options)}
 
-    unfiltered = territories({})
-    assert unfiltered and all(option.depth <= 1 for option in unfiltered.values())
-    chosen = territories({"territoire": deep.parent.slug})
-    assert chosen[deep.parent.slug].selected
-    assert any(option.depth == 2 for option in chosen.values())  # its children, with results
+    facet, unfiltered = territories({})
+    deep = Territory.objects.filter(lineage__len=4, slug__in=list(unfiltered)).first()
+    assert deep is not None, "the tree goes four levels down"
+    assert {"picardie", "nord-pas-de-calais"} <= set(unfiltered)
+    assert unfiltered["picardie"].depth == 2 < facet.open_depth + 1  # unfolded from the start
+    assert unfiltered["picardie"] in unfiltered["hauts-de-france"].children
+    facet, chosen = territories({"territoire": [deep.slug, "picardie"]})
+    assert chosen[deep.slug].selected and chosen["picardie"].selected
+    assert all(chosen[Territory.objects.get(pk=pk).slug].open for pk in deep.lineage[:-1])
 
 
 def test_the_unfiltered_counts_kept_with_the_listing_are_the_counted_ones(demo_data):

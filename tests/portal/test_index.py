@@ -150,10 +150,15 @@ def test_pagination_keeps_the_filters_and_clamps_the_page(client, make_initiativ
     assert client.get(INDEX, {"page": "abc"}).context["page"].number == 1
 
 
-def test_the_script_gets_only_the_browser_fragment(client, make_initiative):
+def test_the_index_filters_on_an_explicit_action_and_lands_on_the_results(client, make_initiative):
+    """No script updates the list while moving through a control (WCAG 3.2.2): the form is
+    sent by its "Filtrer" button, and the new page opens at the results' heading."""
     make_initiative("Visible")
-    html = client.get(INDEX, HTTP_X_REQUESTED_WITH="fetch").content.decode()
-    assert "data-browser" in html and "<html" not in html
+    html = client.get(INDEX).content.decode()
+    assert "<script src" not in html
+    assert f'action="{INDEX}#resultats"' in html
+    assert '<h2 id="resultats" tabindex="-1">' in html
+    assert '<button type="submit" class="button">Filtrer</button>' in html
 
 
 def test_an_initiative_page_shows_related_initiatives(client, make_initiative, make_territory):

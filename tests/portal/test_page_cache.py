@@ -67,12 +67,19 @@ def test_staff_always_get_fresh_pages_and_never_fill_the_cache(client, writer, m
 
 
 def test_errors_and_variants_are_kept_apart(client, make_initiative):
-    make_initiative("Visible")
+    make_initiative("Visible", kind="network")
+    make_initiative("Autre", kind="project")
     assert client.get("/initiatives/?type=licorne").status_code == 400
     assert client.get("/initiatives/?type=licorne").status_code == 400
-    full = client.get("/initiatives/").content.decode()
-    fragment = client.get("/initiatives/", HTTP_X_REQUESTED_WITH="fetch").content.decode()
-    assert "<html" in full and "<html" not in fragment
+
+    def shown(query):
+        return [initiative.title for initiative in client.get(query).context["page"].object_list]
+
+    # Each value of a repeated parameter is part of the page's key.
+    assert shown("/initiatives/?type=network") == ["Visible"]
+    assert shown("/initiatives/?type=network&type=project") == ["Autre", "Visible"]
+    assert client.get("/initiatives/?type=network")["X-Registre-Cache"] == "hit"
+    assert client.get("/initiatives/?type=network&type=project")["X-Registre-Cache"] == "hit"
 
 
 def test_cached_pages_keep_every_security_header(client, make_initiative):

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 STATES = list(PublicationState.values)
 SIZE = 6  # initiatives in the starting registry
 SITEMAP_SLUG = re.compile(r"<loc>[^<]*/initiatives/([^/<]+)/</loc>")
-RESULTS_TITLE = re.compile(r'id="results-title">\s*([^<]*?)\s*initiatives?\b')
+RESULTS_TITLE = re.compile(r'id="resultats" tabindex="-1">\s*([^<]*?)\s*initiatives?\b')
 
 
 def build_registry():

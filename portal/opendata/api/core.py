@@ -143,7 +143,9 @@ def refused(request, exc):
         return not_found()
     errors = {}
     for error in exc.errors:
-        name = str(error["loc"][-1])[:60] if len(error["loc"]) > 1 else "detail"
+        # A repeated parameter's error is at (query, name, index): named by the parameter.
+        names = [part for part in error["loc"][1:] if isinstance(part, str)]
+        name = names[-1][:60] if names else "detail"
         message = error["msg"] if error["type"] == "invalid" else "Valeur invalide."
         errors.setdefault(name, []).append(message)
     if is_export(request):  # exports answer in text

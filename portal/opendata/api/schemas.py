@@ -9,13 +9,21 @@ kind of message as a value the InitiativeFilter refuses.
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from actors import models as actors
 from initiatives import models as registry
-from portal.catalogue.filters import FIRST_YEAR, LAST_YEAR, SORTS
+from portal.catalogue.filters import FIRST_YEAR, LAST_YEAR, MAX_VALUES, SORTS
 from portal.opendata import exports
 
 PAGE_SIZE = 20
@@ -350,12 +358,39 @@ def optional(kind, description, *rules):
     return Annotated[kind, *rules, Field(description=description, json_schema_extra=no_default)]
 
 
+def several(item, description):
+    """A facet of the index: one value, or several repeated (`?thematique=a&thematique=b`),
+    any of which an initiative may match."""
+
+    def check(values):
+        if len(values) > MAX_VALUES:
+            raise refused(f"Au plus {MAX_VALUES} valeurs par filtre sont permises.")
+        return values
+
+    return Annotated[
+        list[item],
+        AfterValidator(check),
+        Field(
+            description=f"{description} Répétable (au plus {MAX_VALUES} fois) : "
+            "les valeurs d'un même filtre se combinent par « ou », les filtres entre eux "
+            "par « et ».",
+            json_schema_extra=no_default,
+        ),
+    ]
+
+
 class Parameters(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def empty_means_absent(cls, data):
         # The index's form sends its empty fields, and the export link carries its query.
-        return {name: value for name, value in data.items() if value != ""}
+        kept = {}
+        for name, value in data.items():
+            if isinstance(value, list):
+                value = [item for item in value if item != ""]
+            if value not in ("", []):
+                kept[name] = value
+        return kept
 
 
 class Pagination(Parameters):
@@ -375,29 +410,31 @@ class InitiativeFilters(Parameters):
     (the FilterSet then checks what needs the database: a known theme, a public actor...)."""
 
     q: optional(str, "Mots-clés (recherche plein texte en français).", *text(200)) = None
-    thematique: optional(
-        str, "Identifiant d'une thématique ; ses sous-thématiques comprises.", *slug()
+    thematique: several(
+        Annotated[str, *slug()],
+        "Identifiant d'une thématique ; ses sous-thématiques comprises.",
     ) = None
-    territoire: optional(
-        str,
+    territoire: several(
+        Annotated[str, *slug()],
         "Identifiant d'un territoire ; ses sous-territoires, prédécesseurs et successeurs compris.",
-        *slug(),
     ) = None
-    type: optional(
-        choice(registry.Initiative.Kind.values),
+    type: several(
+        Annotated[
+            choice(registry.Initiative.Kind.values), *one_of(registry.Initiative.Kind.values)
+        ],
         "Type d'initiative.",
-        *one_of(registry.Initiative.Kind.values),
     ) = None
-    statut: optional(
-        choice(registry.Initiative.Status.values),
+    statut: several(
+        Annotated[
+            choice(registry.Initiative.Status.values),
+            *one_of(registry.Initiative.Status.values),
+        ],
         "Statut.",
-        *one_of(registry.Initiative.Status.values),
     ) = None
-    acteur: optional(str, "Identifiant d'une organisation impliquée.", *slug()) = None
-    role: optional(
-        choice(actors.Involvement.Role.values),
-        "Rôle d'un acteur (celui de « acteur » s'il est donné).",
-        *one_of(actors.Involvement.Role.values),
+    acteur: several(Annotated[str, *slug()], "Identifiant d'une organisation impliquée.") = None
+    role: several(
+        Annotated[choice(actors.Involvement.Role.values), *one_of(actors.Involvement.Role.values)],
+        "Rôle d'un acteur (l'un de ceux de « acteur » s'il est donné).",
     ) = None
     de: optional(int, "Active entre l'année « de »…", *integer(FIRST_YEAR, LAST_YEAR)) = None
     a: optional(int, "… et l'année « a » (pas avant « de »).", *integer(FIRST_YEAR, LAST_YEAR)) = (
