@@ -134,7 +134,7 @@ def schema_view(request):
 
 def filter_errors_text(form):
     lines = [
-        f"{name} : {error}" if name != "__all__" else str(error)
+        f"{name}\u202f: {error}" if name != "__all__" else str(error)
         for name, errors in form.errors.items()
         for error in errors
     ]
@@ -145,12 +145,20 @@ def text_error(message, status=400):
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
+# Beside the index's filters; `page` comes with the index's link and is ignored (all rows).
+EXPORT_PARAMETERS = {"sep", "colonnes", "page"}
+
+
 def export_file(request, format):
     """The index's current list of initiatives as a file: CSV, XLSX, JSON or GeoJSON.
 
     The view is `portal.opendata.api.endpoints.initiative_export`: the API's schema documents
     it, and `open_data` wraps it like every API route.
     """
+    unknown = sorted(set(request.GET) - set(InitiativeFilter.base_filters) - EXPORT_PARAMETERS)
+    if unknown:
+        names = ", ".join(name[:60] for name in unknown)
+        return text_error(f"Paramètres inconnus\u202f: {names}. Rien n'est ignoré en silence.")
     delimiter = request.GET.get("sep", ",")
     if delimiter not in (",", ";"):
         return text_error("Le paramètre sep accepte « , » ou « ; ».")

@@ -528,3 +528,10 @@ class TestOnTheSeedData:
         points = [point for feature in features for point in feature["geometry"]["coordinates"]]
         assert [2.82778, 50.4325] in points  # Lens
         assert len({feature["id"] for feature in features}) == len(features)
+
+
+@pytest.mark.parametrize("format", sorted(exports.FORMATS))
+def test_an_unknown_parameter_is_refused_never_ignored(client, format):
+    response = client.get(f"/initiatives/export.{format}?thematique=x&inconnu=1&sep=%3B")
+    assert response.status_code == 400
+    assert "inconnu" in response.content.decode()
