@@ -231,7 +231,7 @@ def test_the_index_links_to_the_builder_with_its_filters(client):
 
 @pytest.mark.parametrize(
     ("path", "corp"),
-    [("/static/js/embed.js", "cross-origin"), ("/static/js/filters.js", "same-origin")],
+    [("/static/js/embed.js", "cross-origin"), ("/static/js/copy.js", "same-origin")],
 )
 def test_only_the_resizing_script_may_be_loaded_by_other_sites(client, settings, path, corp):
     settings.WHITENOISE_USE_FINDERS = True
