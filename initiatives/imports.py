@@ -22,6 +22,7 @@ from import_export.formats import base_formats
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.results import RowResult
 
+from initiatives.numbers import plural
 from initiatives.resources import ImportFileError
 from initiatives.spreadsheets import SpreadsheetFormat, UnreadableFile
 
@@ -36,10 +37,6 @@ UNEXPECTED_FILE_ERROR = (
     "l'équipe technique) ; rien n'a été enregistré."
 )
 UNREADABLE = "Ce fichier ne peut pas être lu comme un tableau CSV ou Excel (.xlsx)."
-
-
-def plural(count, singular, many):
-    return f"{count} {singular if count < 2 else many}"
 
 
 class SpreadsheetImportForm(ImportForm):

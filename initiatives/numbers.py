@@ -68,3 +68,10 @@ class FrenchDecimalField(forms.DecimalField):
             raise ValidationError(
                 "Saisissez un nombre, par exemple 1 200 ou 1 200,50.", code="invalid"
             ) from None
+
+
+def plural(count, one, several, zero=None):
+    """ "1 fiche", "3 fiches", and for none the French "aucune fiche" (zero, if given)."""
+    if count == 0 and zero is not None:
+        return zero
+    return f"{count} {one if count <= 1 else several}"

@@ -13,6 +13,7 @@ from django.db import router, transaction
 from django.utils import timezone
 
 from initiatives.models import PublicationState, ReviewStep, publish_permission
+from initiatives.numbers import plural
 
 State = PublicationState
 NNBSP = "\u202f"  # before ; : ! ? in French
@@ -113,13 +114,6 @@ class TransitionRefused(Exception):
         self.message = message
         self.permission = permission
         self.reason = reason  # (one, several) phrase, for the bulk actions' explanations
-
-
-def plural(count, one, several, zero=None):
-    """ "1 fiche", "3 fiches", and for none the French "aucune fiche" (zero, if given)."""
-    if count == 0 and zero is not None:
-        return zero
-    return f"{count} {one if count <= 1 else several}"
 
 
 def perm(model, what):

@@ -20,7 +20,6 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection
 from django.http import QueryDict
@@ -31,7 +30,7 @@ from django.utils import timezone
 from initiatives.models import Initiative
 from portal.catalogue.discovery import RefusedParameters, describe, list_filter
 from portal.models import Alert
-from portal.opendata.access import client_ip
+from portal.opendata.access import client_ip, count_in_window
 
 logger = logging.getLogger(__name__)
 CONFIRMATION_DAYS = 7
@@ -81,14 +80,7 @@ def unsubscribe_url(alert):
 def over_limit(name, limit, window):
     """Count one more under `name` in the current window (Django's shared cache, as the open
     data's rate limit): whether the limit is passed."""
-    key = f"alerts-rate:{name}:{int(timezone.now().timestamp() // window)}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    return count > limit
+    return count_in_window(f"alerts-rate:{name}", window, timezone.now().timestamp()) > limit
 
 
 def refused_by_rate_limit(request, email):

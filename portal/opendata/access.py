@@ -32,20 +32,25 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+def count_in_window(name, window, moment):
+    """One more under `name` in the current fixed window of `window` seconds, in the shared
+    cache: the count so far in that window."""
+    key = f"{name}:{int(moment // window)}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window + 1)
+        return 1
+
+
 def seconds_before_retry(request):
     """Count the request in its address's window: None when allowed, else the wait in seconds."""
     moment = now()
-    window = int(moment // RATE_WINDOW)
-    key = f"open-data-rate:{client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=RATE_WINDOW + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=RATE_WINDOW + 1)
-        count = 1
+    count = count_in_window(f"open-data-rate:{client_ip(request)}", RATE_WINDOW, moment)
     if count <= RATE_LIMIT:
         return None
-    return max(1, int((window + 1) * RATE_WINDOW - moment + 0.999))
+    return max(1, int((moment // RATE_WINDOW + 1) * RATE_WINDOW - moment + 0.999))
 
 
 CATALOGUE_PATH = "/donnees/catalogue.jsonld"
