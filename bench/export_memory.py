@@ -7,7 +7,9 @@ It writes into a throwaway database: the one named by --database-url, or else
 `registre_bench_export` on the embedded server, created and migrated on first use. The
 environment's DATABASE_URL is deliberately not used, so that the bench never fills the working
 database by accident. The initiatives (slugs `bench-…`, with themes and located territories)
-are created once with bulk_create and topped up to --rows on later runs.
+are created once with bulk_create and topped up to --rows on later runs; each one gets a pilot,
+two partners and a funder with an amount, and a funded beneficiary, from 500 published
+organisations, so that every role-group column of the export has names and amounts.
 
 The export is consumed in-process from the Django test client, twice: once for the time and
 the growth of the process's peak resident memory (getrusage maxrss), once under tracemalloc
@@ -100,9 +102,63 @@ def fill(rows):
                 for place in {territories[i % 50], territories[(i * 7) % 50]}
             )
         print(f"  {numbers[-1] + 1} initiatives", file=sys.stderr)
+    fill_actors()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return Initiative.objects.published().count()
+
+
+def fill_actors():
+    """Give every bench initiative without actors its pilot, partners, funder and beneficiary."""
+    from django.db import transaction
+
+    from actors.models import Funding, Involvement, Organisation
+    from initiatives.models import Initiative, PublicationState
+
+    organisations = [
+        Organisation.objects.get_or_create(
+            slug=f"bench-organisation-{number}",
+            defaults={
+                "name": f"Organisation de mesure n° {number}",
+                "kind": Organisation.Kind.values[number % len(Organisation.Kind.values)],
+                "publication_state": PublicationState.PUBLISHED,
+            },
+        )[0].pk
+        for number in range(500)
+    ]
+    bare = (
+        Initiative.objects.filter(slug__startswith="bench-", involvements__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    role = Involvement.Role
+    while pks := list(bare[:BATCH]):
+        with transaction.atomic():
+            Involvement.objects.bulk_create(
+                Involvement(
+                    initiative_id=pk,
+                    organisation_id=organisations[(pk * step) % 500],
+                    role=kind,
+                    amount=(pk % 97) * 1000 if kind == role.FUNDER else None,
+                )
+                for pk in pks
+                for step, kind in (
+                    (1, role.PILOT),
+                    (3, role.PARTNER),
+                    (7, role.PARTNER),
+                    (11, role.FUNDER),
+                )
+            )
+            Funding.objects.bulk_create(
+                Funding(
+                    initiative_id=pk,
+                    beneficiary_id=organisations[(pk * 13) % 500],
+                    status=Funding.Status.FUNDED,
+                    amount=(pk % 89) * 500,
+                )
+                for pk in pks
+            )
+        print(f"  actors for {len(pks)} more initiatives", file=sys.stderr)
 
 
 def consume(client, url):

@@ -89,7 +89,9 @@ def test_a_confirmation_link_expires_and_cannot_be_forged(client, theme):
 
 
 def test_invalid_requests_are_refused_in_french(client, theme):
-    assert subscribe(client, address="pas une adresse").status_code == 400
+    response = subscribe(client, address="pas une adresse")
+    # The form comes back with the typed address, to correct rather than retype.
+    assert response.status_code == 400 and 'value="pas une adresse"' in response.content.decode()
     response = subscribe(client, query="thematique=atlantide")
     assert response.status_code == 400 and "aucun choix connu" in response.content.decode()
     assert subscribe(client, query="utm_source=x").status_code == 400

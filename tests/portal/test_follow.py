@@ -1,9 +1,13 @@
-"""Following a list: every feed and calendar takes exactly the index's parameters.
+"""Following a list: every feed, calendar, export and the API take exactly the index's
+parameters, and list exactly what the page lists.
 
 feedparser is a test dependency: it is the parser most feed readers and aggregators are built
 on, so a feed it reads without complaint ("bozo") and with an author for every entry is one
 those clients read; icalendar does the same for the calendars."""
 
+import csv
+import io
+import json
 from urllib.parse import urlencode
 
 import feedparser
@@ -83,14 +87,56 @@ def calendar_titles(client, query):
     return {str(event["SUMMARY"]).removeprefix("Atelier ") for event in calendar.walk("VEVENT")}
 
 
-@pytest.mark.parametrize("output", ["feed", "agenda"])
+def export_titles(client, query, format):
+    response = client.get(f"/initiatives/export.{format}", query)
+    assert response.status_code == 200, response.content
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    if format == "csv":
+        return {row["Titre"] for row in csv.DictReader(io.StringIO(content))}
+    if format == "geojson":
+        features = json.loads(content)["features"]
+        return {feature["properties"]["title"] for feature in features}
+    return {record["title"] for record in json.loads(content)}
+
+
+def api_titles(client, query):
+    response = client.get(reverse("api_initiatives"), {**query, "page_size": 100})
+    assert response.status_code == 200, response.content
+    return {item["title"] for item in response.json()["results"]}
+
+
+OUTPUTS = {
+    "feed": lambda client, query: feed_titles(client, reverse("feed"), query),
+    "agenda": calendar_titles,
+    "csv": lambda client, query: export_titles(client, query, "csv"),
+    "json": lambda client, query: export_titles(client, query, "json"),
+    "api": api_titles,
+}
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("query", QUERIES, ids=lambda query: urlencode(query) or "all")
-def test_every_feed_and_calendar_lists_what_the_page_lists(client, registry, output, query):
-    expected = index_titles(client, query)
-    if output == "feed":
-        assert feed_titles(client, reverse("feed"), query) == expected
-    else:
-        assert calendar_titles(client, query) == expected
+def test_every_output_lists_what_the_page_lists(client, registry, output, query):
+    assert OUTPUTS[output](client, query) == index_titles(client, query)
+
+
+OUTPUT_URLS = {
+    "feed": "/flux/initiatives.atom",
+    "agenda": "/agenda.ics",
+    "csv": "/initiatives/export.csv",
+    "xlsx": "/initiatives/export.xlsx",
+    "json": "/initiatives/export.json",
+    "geojson": "/initiatives/export.geojson",
+    "api": "/api/initiatives/",
+}
+
+
+@pytest.mark.parametrize("output", OUTPUT_URLS)
+@pytest.mark.parametrize("query", [{"utm_source": "lettre"}, {"thematique": "atlantide"}])
+def test_every_output_refuses_what_the_page_refuses(client, registry, output, query):
+    response = client.get(OUTPUT_URLS[output], {"thematique": "energie", **query})
+    assert response.status_code == 400
+    assert next(iter(query)) in response.content.decode()  # names the parameter
 
 
 def test_the_partners_list_is_followed_exactly(client, registry):
