@@ -4,6 +4,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from modeltrans.fields import TranslationField
 
 from initiatives.models.fields import (
     FieldConstraintErrors,
@@ -15,20 +17,21 @@ from initiatives.models.fields import (
 from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
 from initiatives.models.versions import VersionHistory
 from initiatives.partial_dates import PartialDateField, format_period
+from initiatives.translations import translated_from_field
 
 
 class Territory(TreeNode):
     class Kind(models.TextChoices):
-        COUNTRY = "country", "Pays (État)"
-        REGION = "region", "Région"
-        FORMER_REGION = "former_region", "Ancienne région"
-        DEPARTMENT = "department", "Département"
-        INTERCOMMUNALITY = "intercommunality", "Intercommunalité"
-        PAYS = "pays", "Pays"
-        BASIN = "basin", "Bassin"
-        METROPOLITAN_AREA = "metropolitan_area", "Aire métropolitaine"
-        COMMUNE = "commune", "Commune"
-        PLACE = "place", "Lieu"
+        COUNTRY = "country", _("Pays (État)")
+        REGION = "region", _("Région")
+        FORMER_REGION = "former_region", _("Ancienne région")
+        DEPARTMENT = "department", _("Département")
+        INTERCOMMUNALITY = "intercommunality", _("Intercommunalité")
+        PAYS = "pays", _("Pays")
+        BASIN = "basin", _("Bassin")
+        METROPOLITAN_AREA = "metropolitan_area", _("Aire métropolitaine")
+        COMMUNE = "commune", _("Commune")
+        PLACE = "place", _("Lieu")
 
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField(unique=True, max_length=200)
@@ -107,9 +110,17 @@ class Theme(TreeNode):
     slug = models.SlugField(unique=True, max_length=200)
     description = models.TextField("description", blank=True)
     sort_key = sort_key_field("name")
+    i18n = TranslationField(fields=("name", "description"))
+    translated_from = translated_from_field()
 
     objects = TreeQuerySet.as_manager()
-    history = VersionHistory(excluded_fields=["lineage", "sort_key"])
+    history = VersionHistory(
+        excluded_fields=[
+            "lineage",
+            "sort_key",
+            "translated_from",
+        ]
+    )
 
     class Meta:
         verbose_name = "thématique"
@@ -135,6 +146,8 @@ class ActivityType(models.Model):
     name = models.CharField("nom", max_length=200, unique=True)
     slug = models.SlugField(unique=True, max_length=200)
     sort_key = sort_key_field("name")
+    i18n = TranslationField(fields=("name",))
+    translated_from = translated_from_field()
 
     class Meta:
         verbose_name = "métier"
