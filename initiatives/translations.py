@@ -42,7 +42,7 @@ def translated_from_field():
     )
 
 
-def _english(field):
+def english_text(field):
     """The English of `field`, or its French when the English is empty (a SQL expression)."""
     return Coalesce(
         NullIf(KeyTextTransform(f"{field}_en", "i18n"), Value("")),
@@ -56,7 +56,7 @@ def english_search_vector_field(translated, **weighted_fields):
     French (a record not yet translated stays findable on English pages)."""
     vectors = [
         SearchVector(
-            *(_english(name) if name in translated else F(name) for name in fields),
+            *(english_text(name) if name in translated else F(name) for name in fields),
             config=SEARCH_CONFIGS[ENGLISH],
             weight=weight,
         )
