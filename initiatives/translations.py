@@ -124,3 +124,31 @@ def confirm_translations(using="default"):
     saying what today's French says (the trigger dates them all from it)."""
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT set_config('registre.confirm_translations', 'on', true)")
+
+
+def load_translations(path, language=ENGLISH):
+    """Apply a keyed translation file (fixtures/translations/en.json): {"app.model": {slug or
+    id: {French field name: text}}}. Each record's `i18n` is replaced by the file's texts;
+    records the file names but the database lacks are returned, not created."""
+    import json
+
+    from django.apps import apps
+
+    with open(path, encoding="utf-8") as source:
+        content = json.load(source)
+    missing = []
+    for label, records in content.items():
+        if "." not in label:
+            continue  # "about" and other notes
+        model = apps.get_model(label)
+        translated = translated_fields(model)
+        key = "slug" if any(field.name == "slug" for field in model._meta.fields) else "pk"
+        for name, texts in records.items():
+            i18n = {
+                f"{field}_{language}": text
+                for field, text in texts.items()
+                if field in translated and text
+            }
+            if not model.objects.filter(**{key: name}).update(i18n=i18n):
+                missing.append(f"{label} {name}")
+    return missing
