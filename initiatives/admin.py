@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.admin_proposals import ProposalAdminMixin
 from initiatives.admin_search import ForgivingSearchMixin
+from initiatives.admin_translations import TranslatedAdminMixin, TranslatedInlineMixin
 from initiatives.admin_workflow import ReviewEmailPreferenceAdmin, WorkflowAdminMixin
 from initiatives.concurrency import (
     VERSION_FIELD,
@@ -271,12 +272,12 @@ class TerritoryAdmin(TreeAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(TreeAdmin):
+class ThemeAdmin(TranslatedAdminMixin, TreeAdmin):
     pass
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(ForgivingSearchMixin, admin.ModelAdmin):
+class ActivityTypeAdmin(TranslatedAdminMixin, ForgivingSearchMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -336,7 +337,7 @@ class EventInline(VersionedInline, admin.StackedInline):
     ]
 
 
-class KeyFigureInline(VersionedInline, admin.StackedInline):
+class KeyFigureInline(TranslatedInlineMixin, VersionedInline, admin.StackedInline):
     model = KeyFigure
     form = KeyFigureForm
     extra = 0
@@ -363,7 +364,7 @@ class KeyFigureInline(VersionedInline, admin.StackedInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
+class InitiativeAdmin(TranslatedAdminMixin, SpreadsheetImportExportMixin, PublicationAdmin):
     resource_classes = [InitiativeResource]
     # Narrow enough for 1,280 px beside the filters: the parent goes under the title.
     list_display = [
@@ -464,7 +465,7 @@ class EventAdmin(PartOfInitiativeAdmin):
 
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(PartOfInitiativeAdmin):
+class KeyFigureAdmin(TranslatedAdminMixin, PartOfInitiativeAdmin):
     list_display = ["__str__", "date", "initiative", "territory"]
     list_select_related = ["initiative", "territory"]
     search_fields = ["label", "unit", "initiative__title"]

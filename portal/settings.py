@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "modeltrans",
     "simple_history",
     "import_export",
     "csp",
@@ -192,6 +193,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content in English beside the French (django-modeltrans, see initiatives.translations): the
+# French stays in its own columns, English empty falls back to it.
+MODELTRANS_AVAILABLE_LANGUAGES = ("en",)
+MODELTRANS_ADD_FIELD_HELP_TEXT = False
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Least
 from django.urls import reverse
+from modeltrans.fields import TranslationField
 
 from initiatives.markdown import render_markdown
 from initiatives.models.documents import Document, SourceCitation
@@ -23,6 +24,10 @@ from initiatives.models.trees import TreeNode, TreeQuerySet, tree_constraints
 from initiatives.models.versions import VersionHistory
 from initiatives.models.vocabularies import ActivityType, Keyword, Territory, Theme
 from initiatives.partial_dates import PartialDateField, format_period
+from initiatives.translations import (
+    english_search_vector_field,
+    translated_from_field,
+)
 
 
 class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
@@ -164,13 +169,28 @@ class Initiative(TreeNode, Publishable):
     search_vector = search_vector_field(
         A=["title", "acronym"], B=["summary"], C=["objectives", "body"]
     )
+    i18n = TranslationField(fields=("title", "summary", "objectives", "body"))
+    translated_from = translated_from_field()
+    search_vector_en = english_search_vector_field(
+        ("title", "summary", "objectives", "body"),
+        A=["title", "acronym"],
+        B=["summary"],
+        C=["objectives", "body"],
+    )
     # Published with every ancestor published: computed by a trigger on every insert and
     # update and cascaded to the subtree (migration 0007), never written by Python.
     is_public = models.BooleanField("public", default=False, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
     history = VersionHistory(
-        excluded_fields=["lineage", "sort_key", "search_vector", "is_public"],
+        excluded_fields=[
+            "lineage",
+            "sort_key",
+            "search_vector",
+            "search_vector_en",
+            "translated_from",
+            "is_public",
+        ],
         m2m_fields=[themes, territories, activity_types, keywords, documents],
     )
 
@@ -182,6 +202,7 @@ class Initiative(TreeNode, Publishable):
             GinIndex(fields=["lineage"], name="initiatives_initiative_lineage"),
             models.Index(fields=["start"], name="initiatives_initiative_start"),
             *search_indexes("initiatives_initiative"),
+            GinIndex(fields=["search_vector_en"], name="initiatives_init_search_en"),
         ]
         constraints = [
             *tree_constraints("initiative"),

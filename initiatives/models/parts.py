@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from modeltrans.fields import TranslationField
 
 from initiatives.models.documents import SourceCitation
 from initiatives.models.fields import (
@@ -19,6 +20,7 @@ from initiatives.models.versions import VersionHistory
 from initiatives.models.vocabularies import Territory
 from initiatives.numbers import french_number
 from initiatives.partial_dates import PartialDateField
+from initiatives.translations import translated_from_field
 
 
 class MilestoneQuerySet(models.QuerySet):
@@ -174,9 +176,11 @@ class KeyFigure(FieldConstraintErrors, models.Model):
     )
     last_verified = models.DateField("vérifié le", null=True, blank=True)
     sources = GenericRelation(SourceCitation)
+    i18n = TranslationField(fields=("label", "unit"))
+    translated_from = translated_from_field()
 
     objects = KeyFigureQuerySet.as_manager()
-    history = VersionHistory()
+    history = VersionHistory(excluded_fields=["translated_from"])
 
     class Meta:
         verbose_name = "chiffre clé"

@@ -11,6 +11,11 @@ def elided_of(noun):
 
 
 class VersionHistory(HistoricalRecords):
+    def fields_included(self, model):
+        # django-modeltrans' virtual fields (`title_en`, `title_i18n`) are views of the `i18n`
+        # column, which a version keeps: copied as fields they would clash with it.
+        return [field for field in super().fields_included(model) if field.concrete]
+
     def get_meta_options(self, model):
         options = super().get_meta_options(model)
         if not self.user_set_verbose_name:

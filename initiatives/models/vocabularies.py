@@ -4,6 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from modeltrans.fields import TranslationField
 
 from initiatives.models.fields import (
     FieldConstraintErrors,
@@ -15,6 +16,7 @@ from initiatives.models.fields import (
 from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
 from initiatives.models.versions import VersionHistory
 from initiatives.partial_dates import PartialDateField, format_period
+from initiatives.translations import translated_from_field
 
 
 class Territory(TreeNode):
@@ -107,9 +109,17 @@ class Theme(TreeNode):
     slug = models.SlugField(unique=True, max_length=200)
     description = models.TextField("description", blank=True)
     sort_key = sort_key_field("name")
+    i18n = TranslationField(fields=("name", "description"))
+    translated_from = translated_from_field()
 
     objects = TreeQuerySet.as_manager()
-    history = VersionHistory(excluded_fields=["lineage", "sort_key"])
+    history = VersionHistory(
+        excluded_fields=[
+            "lineage",
+            "sort_key",
+            "translated_from",
+        ]
+    )
 
     class Meta:
         verbose_name = "thématique"
@@ -135,6 +145,8 @@ class ActivityType(models.Model):
     name = models.CharField("nom", max_length=200, unique=True)
     slug = models.SlugField(unique=True, max_length=200)
     sort_key = sort_key_field("name")
+    i18n = TranslationField(fields=("name",))
+    translated_from = translated_from_field()
 
     class Meta:
         verbose_name = "métier"

@@ -14,6 +14,7 @@ from django import forms
 
 from actors.models import Involvement, Organisation
 from initiatives.models import Initiative, Listing, Territory, Theme
+from initiatives.translations import search_vector_name
 from portal.catalogue.facets import FacetCounts
 from portal.catalogue.results import SortedResults
 from portal.catalogue.search import clean_text, search_query
@@ -150,7 +151,7 @@ class InitiativeFilter(FacetCounts, SortedResults, django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         if not (text := clean_text(value)):
             return queryset
-        return queryset.filter(initiative__search_vector=search_query(text))
+        return queryset.filter(**{search_vector_name(prefix="initiative__"): search_query(text)})
 
     # Several values of one facet: any of them (OR); the facets together: all of them (AND).
 

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 
 from initiatives.models import Initiative
+from initiatives.translations import search_vector_name
 from portal.catalogue.search import search_query
 
 ORDERINGS = {
@@ -23,13 +24,14 @@ class SortedResults:
     def results(self):
         """The filtered initiatives in the chosen order (exports, API)."""
         initiatives = Initiative.objects.filter(pk__in=self.qs.values("pk"))
-        return self._sorted(initiatives, "search_vector")
+        return self._sorted(initiatives, search_vector_name())
 
     def page_of_results(self, number, size, count):
         """One page of initiatives: the listing rows are sorted and cut, then the initiatives
         of the page fetched by primary key. `count` is the number of results (facet_counts
         gives it for free)."""
-        rows = self._sorted(self.qs, "initiative__search_vector").values_list("pk", flat=True)
+        vector = search_vector_name(prefix="initiative__")
+        rows = self._sorted(self.qs, vector).values_list("pk", flat=True)
         page = CountedPaginator(rows, size, count=count).get_page(number)
         ids = list(page.object_list)
         initiatives = Initiative.objects.select_related("parent").in_bulk(ids)

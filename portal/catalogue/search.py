@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from actors.models import Organisation, Person
 from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
+from initiatives.translations import english_text, search_config, search_language
 from portal.models import WORD, SearchWord, word_key, words_in
 
 RESULTS_PER_SECTION = 10
@@ -22,8 +23,10 @@ TYPO_MAX_LENGTH = 40  # corrections for short queries: a word or two
 TYPO_SIMILARITY = 0.45  # "econmie" is 0.55 from "economie"; unrelated words stay below 0.3
 
 
-def search_query(text):
-    return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+def search_query(text, language=None):
+    """The query in the language's text-search configuration (the active language's unless
+    one is given): English on English pages, to match the initiatives' search_vector_en."""
+    return SearchQuery(text, config=search_config(language), search_type="websearch")
 
 
 def clean_text(text):
@@ -44,10 +47,37 @@ class Section:
     capped: bool = False  # more than `total` matches: they were not all counted
 
 
-def _sections():
-    """(key, title, queryset, fields of the snippet) for each kind of record."""
-    return [
-        ("initiatives", "Initiatives", Initiative.objects.published(), ["summary", "body"]),
+@dataclass
+class Kind:
+    """A kind of record searched: its section, its public records, the fields of its
+    snippet, and its search vector with the text-search configuration it was built with."""
+
+    key: str
+    title: str
+    queryset: object
+    fields: list
+    vector: str = "search_vector"
+    config: str = SEARCH_CONFIG
+
+    def __iter__(self):  # unpacked as (key, title, queryset, fields)
+        return iter((self.key, self.title, self.queryset, self.fields))
+
+    def query(self, text):
+        return SearchQuery(text, config=self.config, search_type="websearch")
+
+
+def _sections(language=None):
+    """A Kind for each kind of record. In English, initiatives are searched in their English
+    (the French where there is none yet); the other records are written in French only."""
+    initiatives = Kind("initiatives", "Initiatives", Initiative.objects.published(), [])
+    if search_language(language) == "en":
+        initiatives.fields = [english_text("summary"), english_text("body")]
+        initiatives.vector = "search_vector_en"
+        initiatives.config = search_config("en")
+    else:
+        initiatives.fields = ["summary", "body"]
+    kinds = [
+        initiatives,
         ("organisations", "Organisations", Organisation.objects.published(), ["description"]),
         ("personnes", "Personnes", Person.objects.published(), ["biography"]),
         ("documents", "Documents", Document.objects.published(), ["summary", "bibliographic_note"]),
@@ -58,14 +88,16 @@ def _sections():
             ["description", "venue"],
         ),
     ]
+    return [kinds[0], *(kind if isinstance(kind, Kind) else Kind(*kind) for kind in kinds[1:])]
 
 
 def _snippet_source(fields):
+    fields = [F(field) if isinstance(field, str) else field for field in fields]
     parts = []
     for field in fields:
-        parts += [F(field), Value(" … ")]
+        parts += [field, Value(" … ")]
     if len(fields) == 1:
-        return F(fields[0])
+        return fields[0]
     return Concat(*parts[:-1], output_field=TextField())
 
 
@@ -73,16 +105,16 @@ def highlighted(snippet):
     return mark_safe(escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
-def _best(queryset, candidates, query, fields):
+def _best(queryset, candidates, query, fields, vector="search_vector", config=SEARCH_CONFIG):
     """The best-ranked hits among the candidates, with their highlighted snippets."""
     hits = list(
         queryset.filter(pk__in=candidates)
         .annotate(
-            rank=SearchRank(F("search_vector"), query),
+            rank=SearchRank(F(vector), query),
             snippet=SearchHeadline(
                 _snippet_source(fields),
                 query,
-                config=SEARCH_CONFIG,
+                config=config,
                 start_sel=START,
                 stop_sel=STOP,
                 max_words=35,
@@ -111,7 +143,7 @@ def _stems(text):
     return [lexeme for lexeme in lexemes if len(lexeme) >= 3]
 
 
-def search(text):
+def search(text, language=None):
     """Sections of ranked hits, each with a highlighted snippet, and their totals.
 
     A common word matches a good part of the registry ("territoire": 56 000 initiatives of
@@ -134,24 +166,27 @@ def search(text):
     text = clean_text(text)
     if not text:
         return []
-    query = search_query(text)
     stems = None
     sections = []
-    for key, title, queryset, fields in _sections():
-        matches = queryset.filter(search_vector=query).order_by().values("pk")
+    for kind in _sections(language):
+        key, title, queryset, fields = kind
+        query = kind.query(text)
+        matches = queryset.filter(**{kind.vector: query}).order_by().values("pk")
         found = matches[: CANDIDATES + 1].count()
         if not found:
             continue
+        ranked = {"vector": kind.vector, "config": kind.config}
         if found <= CANDIDATES:
-            hits = _best(queryset, matches, query, fields)
+            hits = _best(queryset, matches, query, fields, **ranked)
         else:
             stems = _stems(text) if stems is None else stems
             hits = []
             if stems:
                 in_title = reduce(or_, (Q(sort_key__contains=stem) for stem in stems))
-                hits = _best(queryset, matches.filter(in_title)[:CANDIDATES], query, fields)
+                in_title = matches.filter(in_title)[:CANDIDATES]
+                hits = _best(queryset, in_title, query, fields, **ranked)
             if len(hits) < RESULTS_PER_SECTION:
-                more = _best(queryset, matches[:CANDIDATES], query, fields)
+                more = _best(queryset, matches[:CANDIDATES], query, fields, **ranked)
                 merged = {hit.pk: hit for hit in more + hits}.values()
                 hits = sorted(merged, key=lambda hit: (-hit.rank, hit.sort_key))
                 hits = hits[:RESULTS_PER_SECTION]
@@ -159,7 +194,7 @@ def search(text):
     return sections
 
 
-def suggestion(text):
+def suggestion(text, language=None):
     """The query with its mistyped words replaced by the closest words of the vocabulary
     ("econmie circulare" → "économie circulaire"), or "" when there is nothing to correct.
 
@@ -179,13 +214,15 @@ def suggestion(text):
         return known.spelling if known and known.word != key else match.group()
 
     corrected = WORD.sub(corrected_word, text)
-    if corrected == text or not _finds_anything(corrected):
+    if corrected == text or not _finds_anything(corrected, language):
         return ""
     return corrected
 
 
-def _finds_anything(text):
+def _finds_anything(text, language=None):
     """Whether the query finds a public record: one EXISTS a section, the initiatives first,
     which hold most of the words of the vocabulary (so usually a single query)."""
-    query = search_query(text)
-    return any(queryset.filter(search_vector=query).exists() for _, _, queryset, _ in _sections())
+    return any(
+        kind.queryset.filter(**{kind.vector: kind.query(text)}).exists()
+        for kind in _sections(language)
+    )
