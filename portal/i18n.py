@@ -92,14 +92,18 @@ def other_languages(request):
 def language_context(request):
     """The language switcher and the hreflang alternates of every page."""
     current = translation.get_language()
+    language = prefix_language(request.path_info)
+    # The address without its /en prefix: what the navigation compares with its sections.
+    page_path = request.path_info[len(language) + 1 :] if language else request.path_info
     switches = other_languages(request)
     if not switches:
-        return {"language_switches": [], "language_alternates": []}
+        return {"language_switches": [], "language_alternates": [], "page_path": page_path}
     alternates = [(current, request.path)] + [
         (code, url.split("?", 1)[0]) for code, url in switches
     ]
     alternates.sort(key=lambda item: codes().index(item[0]))
     return {
+        "page_path": page_path,
         "language_switches": [
             {
                 "code": code,

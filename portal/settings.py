@@ -109,6 +109,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # content_lang marks French content on English pages, in every template.
+            "builtins": ["portal.templatetags.languages"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

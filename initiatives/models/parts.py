@@ -19,7 +19,7 @@ from initiatives.models.initiatives import Initiative
 from initiatives.models.versions import VersionHistory
 from initiatives.models.vocabularies import Territory
 from initiatives.numbers import french_number
-from initiatives.partial_dates import PartialDateField
+from initiatives.partial_dates import PartialDateField, english
 
 
 class MilestoneQuerySet(models.QuerySet):
@@ -137,6 +137,10 @@ class Event(FieldConstraintErrors, models.Model):
 
     @property
     def when(self):
+        if english():
+            if self.start and self.end and self.start != self.end:
+                return f"from {self.start} to {self.end}"
+            return str(self.start or self.date_note or "date not specified")
         if self.start and self.end and self.start != self.end:
             return f"du {self.start} au {self.end}"
         return str(self.start or self.date_note or "date non précisée")

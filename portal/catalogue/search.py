@@ -11,6 +11,7 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Organisation, Person
 from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
@@ -47,13 +48,18 @@ class Section:
 def _sections():
     """(key, title, queryset, fields of the snippet) for each kind of record."""
     return [
-        ("initiatives", "Initiatives", Initiative.objects.published(), ["summary", "body"]),
-        ("organisations", "Organisations", Organisation.objects.published(), ["description"]),
-        ("personnes", "Personnes", Person.objects.published(), ["biography"]),
-        ("documents", "Documents", Document.objects.published(), ["summary", "bibliographic_note"]),
+        ("initiatives", _("Initiatives"), Initiative.objects.published(), ["summary", "body"]),
+        ("organisations", _("Organisations"), Organisation.objects.published(), ["description"]),
+        ("personnes", _("Personnes"), Person.objects.published(), ["biography"]),
+        (
+            "documents",
+            _("Documents"),
+            Document.objects.published(),
+            ["summary", "bibliographic_note"],
+        ),
         (
             "evenements",
-            "Événements",
+            _("Événements"),
             Event.objects.published().select_related("initiative"),
             ["description", "venue"],
         ),
