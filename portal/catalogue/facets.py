@@ -119,7 +119,7 @@ def _actor_facet(counts, chosen):
         Option(org.slug, org.name, counts.get(org.pk, 0), org.slug in chosen["acteur"])
         for org in organisations.order_by("sort_key").only("pk", "name", "slug")
     ]
-    return Facet("acteur", "Acteur", options)
+    return Facet("acteur", _("Acteur"), options)
 
 
 # Counting ----------------------------------------------------------------------------------

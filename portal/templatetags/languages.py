@@ -26,3 +26,15 @@ def content_lang(record, field):
     if falls_back(record, field):
         return format_html(' lang="{}"', settings.LANGUAGE_CODE)
     return ""
+
+
+@register.filter
+def query_in_language(query):
+    """A query string for the open data (exports), asking for the page's language when it is
+    not French: `lang=en` is what they understand, having no /en/ address."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE:
+        return query.urlencode()
+    query = query.copy()
+    query["lang"] = language
+    return query.urlencode()

@@ -96,6 +96,10 @@ def test_english_index_labels_filters_and_dates(client):
     for words in ("Filters", "Sort by", "Active filters", "Theme", "Territory", "Export"):
         assert words in page, words
     assert "Filtres actifs" not in page
+    assert "Theme: " in page  # an active filter, English punctuation
+    # The exports have no /en/ address: their links ask for English labels.
+    assert re.search(r'href="/initiatives/export\.csv\?[^"]*lang=en"', page)
+    assert "lang=en" not in client.get(FILTERED).content.decode()
 
 
 def test_the_browser_language_chooses_nothing(client):
