@@ -2,6 +2,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from actors.identifiers import (
     CompactIdentifierField,
@@ -31,14 +32,14 @@ from initiatives.partial_dates import PartialDateField, format_period
 
 class Organisation(Publishable):
     class Kind(models.TextChoices):
-        PUBLIC_BODY = "public_body", "Collectivité, organisme public"
-        AGENCY = "agency", "Agence"
-        CHAMBER = "chamber", "Chambre consulaire"
-        ASSOCIATION = "association", "Association"
-        NETWORK = "network", "Réseau"
-        COMPANY = "company", "Entreprise"
-        RESEARCH = "research", "Laboratoire, université"
-        CONSULTANCY = "consultancy", "Bureau d'études, conseil"
+        PUBLIC_BODY = "public_body", _("Collectivité, organisme public")
+        AGENCY = "agency", _("Agence")
+        CHAMBER = "chamber", _("Chambre consulaire")
+        ASSOCIATION = "association", _("Association")
+        NETWORK = "network", _("Réseau")
+        COMPANY = "company", _("Entreprise")
+        RESEARCH = "research", _("Laboratoire, université")
+        CONSULTANCY = "consultancy", _("Bureau d'études, conseil")
 
     name = models.CharField("nom", max_length=300)
     slug = models.SlugField(unique=True, max_length=200)
@@ -306,18 +307,18 @@ class InvolvementQuerySet(models.QuerySet):
 
 class Involvement(FieldConstraintErrors, models.Model):
     class Role(models.TextChoices):
-        PILOT = "pilot", "Pilote"
-        CO_PILOT = "co_pilot", "Co-pilote"
-        PARTNER = "partner", "Partenaire"
-        FUNDER = "funder", "Financeur"
-        CO_FACILITATOR = "co_facilitator", "Co-animateur"
-        FOUNDER = "founder", "Membre fondateur"
-        MEMBER = "member", "Membre"
-        STAKEHOLDER = "stakeholder", "Partie prenante"
-        SCIENTIFIC_COMMITTEE = "scientific_committee", "Comité scientifique"
-        EXPERT = "expert", "Expert, conseil"
-        AUTHOR = "author", "Auteur de la fiche"
-        CONTACT = "contact", "Contact"
+        PILOT = "pilot", _("Pilote")
+        CO_PILOT = "co_pilot", _("Co-pilote")
+        PARTNER = "partner", _("Partenaire")
+        FUNDER = "funder", _("Financeur")
+        CO_FACILITATOR = "co_facilitator", _("Co-animateur")
+        FOUNDER = "founder", _("Membre fondateur")
+        MEMBER = "member", _("Membre")
+        STAKEHOLDER = "stakeholder", _("Partie prenante")
+        SCIENTIFIC_COMMITTEE = "scientific_committee", _("Comité scientifique")
+        EXPERT = "expert", _("Expert, conseil")
+        AUTHOR = "author", _("Auteur de la fiche")
+        CONTACT = "contact", _("Contact")
 
     initiative = models.ForeignKey(
         Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="involvements"
@@ -409,9 +410,9 @@ class Funding(FieldConstraintErrors, models.Model):
     """Support given (or being prepared) to a beneficiary within an initiative."""
 
     class Status(models.TextChoices):
-        FUNDED = "funded", "Financé"
-        ANNOUNCED = "announced", "Annoncé"
-        IN_PREPARATION = "in_preparation", "Dossier en préparation"
+        FUNDED = "funded", _("Financé")
+        ANNOUNCED = "announced", _("Annoncé")
+        IN_PREPARATION = "in_preparation", _("Dossier en préparation")
 
     initiative = models.ForeignKey(
         Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="fundings"

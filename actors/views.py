@@ -4,6 +4,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Affiliation, Involvement, Organisation, OrganisationRedirect, Person
 from initiatives.models import Initiative, PublicationState
@@ -113,7 +114,7 @@ def person_detail(request, slug):
 
 class OrganisationFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
-        label="Type", field_name="kind", choices=Organisation.Kind.choices, empty_label="Tous"
+        label=_("Type"), field_name="kind", choices=Organisation.Kind.choices, empty_label=_("Tous")
     )
 
     class Meta:

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import translation
 from django.utils.html import format_html
 
 MONTHS = [
@@ -113,6 +114,12 @@ class PartialDate:
         return datetime.date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
 
     def __str__(self):
+        if english():
+            return " ".join(
+                str(part)
+                for part in (self.day, self.month and ENGLISH_MONTHS[self.month - 1], self.year)
+                if part
+            )
         # French usage: "2015", "mars 2016", "21 mars 2016", and "1er" for the first of a month.
         if self.day:
             day = "1er" if self.day == 1 else str(self.day)
@@ -134,8 +141,32 @@ class PartialDate:
         return self.iso >= other.iso
 
 
+# Dates are written by the rules of the page's language: the English pages (/en/) say
+# "21 March 2016", "since 2013"; everything else, staff pages included, is French.
+ENGLISH_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def english():
+    return (translation.get_language() or "").startswith("en")
+
+
 def format_period(start, end):
     """ "depuis 2013", "2015 – 2017", "jusqu'en 2016", "" """
+    if english() and not (start and end):
+        return f"since {start}" if start else f"until {end}" if end else ""
     if start and end:
         return str(start) if start == end else f"{start} – {end}"
     if start:

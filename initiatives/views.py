@@ -4,6 +4,7 @@ from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import (
     Document,
@@ -202,10 +203,10 @@ def agenda(request):
 
 class DocumentFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
-        label="Type", field_name="kind", choices=Document.Kind.choices, empty_label="Tous"
+        label=_("Type"), field_name="kind", choices=Document.Kind.choices, empty_label=_("Tous")
     )
     langue = django_filters.ChoiceFilter(
-        label="Langue", field_name="language", choices=Language.choices, empty_label="Toutes"
+        label=_("Langue"), field_name="language", choices=Language.choices, empty_label=_("Toutes")
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connections, models
 from django.db.models import F, Value
+from django.utils.translation import gettext_lazy as _
 
 # Changes the public can see ------------------------------------------------------------------
 
@@ -175,8 +176,8 @@ class Alert(models.Model):
     is deleted with the alert on unsubscribing."""
 
     class Frequency(models.TextChoices):
-        DAILY = "quotidien", "Chaque jour"
-        WEEKLY = "hebdomadaire", "Chaque semaine"
+        DAILY = "quotidien", _("Chaque jour")
+        WEEKLY = "hebdomadaire", _("Chaque semaine")
 
     email = models.EmailField("adresse électronique")
     query = models.CharField("filtres de la liste", max_length=2000, blank=True)

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
@@ -25,20 +26,11 @@ initiative_record = [  # named initiatives:detail, beside the registry's other r
     path("initiatives/<slug:slug>/", registry.initiative_detail, name="detail"),
 ]
 
+# French unprefixed, English under /en/ (portal.i18n): every page a visitor reads, its feeds and
+# calendars. The staff pages, the open data (which take ?lang=en) and the robots' files are
+# addressed once.
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    *initiative_pages,
-    path("recherche/", catalogue.search_page, name="search"),
-    path("flux/initiatives.atom", discovery.InitiativeFeed(), name="feed"),
-    path("flux/thematiques/<slug:slug>.atom", discovery.ThemeFeed(), name="theme_feed"),
-    path("flux/territoires/<slug:slug>.atom", discovery.TerritoryFeed(), name="territory_feed"),
-    path("agenda.ics", discovery.agenda_ics, name="agenda_ics"),
-    path("alertes/", alert_views.alert_subscribe, name="alert_subscribe"),
-    path("alertes/confirmer/<str:token>/", alert_views.alert_confirm, name="alert_confirm"),
-    path(
-        "alertes/desabonner/<str:token>/", alert_views.alert_unsubscribe, name="alert_unsubscribe"
-    ),
     path(
         "sitemap.xml",
         sitemap_index,
@@ -53,13 +45,28 @@ urlpatterns = [
     ),
     path("robots.txt", discovery.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
-    re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),
     path("", include("portal.opendata.api")),  # the open-data API and exports
     path("donnees/catalogue.jsonld", dcat.catalogue_jsonld, name="opendata_catalogue"),
     path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    *initiative_pages,
+    path("recherche/", catalogue.search_page, name="search"),
+    path("flux/initiatives.atom", discovery.InitiativeFeed(), name="feed"),
+    path("flux/thematiques/<slug:slug>.atom", discovery.ThemeFeed(), name="theme_feed"),
+    path("flux/territoires/<slug:slug>.atom", discovery.TerritoryFeed(), name="territory_feed"),
+    path("agenda.ics", discovery.agenda_ics, name="agenda_ics"),
+    path("alertes/", alert_views.alert_subscribe, name="alert_subscribe"),
+    path("alertes/confirmer/<str:token>/", alert_views.alert_confirm, name="alert_confirm"),
+    path(
+        "alertes/desabonner/<str:token>/", alert_views.alert_unsubscribe, name="alert_unsubscribe"
+    ),
+    re_path(r"^(?P<page>{})/$".format("|".join(views.LEGAL_PAGES)), views.legal_page, name="legal"),
     path("", include("actors.urls")),
     path("", include((registry_pages.urlpatterns + initiative_record, "initiatives"))),
-]
+    prefix_default_language=False,
+)
 
 handler404 = "portal.opendata.api.page_not_found"  # JSON with CORS at open-data addresses
 handler500 = "portal.views.server_error"

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from initiatives.models.fields import (
     FieldConstraintErrors,
@@ -23,16 +24,16 @@ from initiatives.uploads import DocumentFileValidator
 
 class Document(Publishable):
     class Kind(models.TextChoices):
-        WHITE_PAPER = "white_paper", "Livre blanc"
-        INTERNAL = "internal", "Document interne"
-        RECORD = "record", "Fiche d'expérience"
-        FRAMEWORK = "framework", "Référentiel"
-        ROADMAP = "roadmap", "Feuille de route"
-        STUDY = "study", "Étude"
-        REPORT = "report", "Rapport, bilan"
-        ARTICLE = "article", "Article, billet"
-        WEB_PAGE = "web_page", "Page web"
-        OTHER = "other", "Autre"
+        WHITE_PAPER = "white_paper", _("Livre blanc")
+        INTERNAL = "internal", _("Document interne")
+        RECORD = "record", _("Fiche d'expérience")
+        FRAMEWORK = "framework", _("Référentiel")
+        ROADMAP = "roadmap", _("Feuille de route")
+        STUDY = "study", _("Étude")
+        REPORT = "report", _("Rapport, bilan")
+        ARTICLE = "article", _("Article, billet")
+        WEB_PAGE = "web_page", _("Page web")
+        OTHER = "other", _("Autre")
 
     title = models.CharField("titre", max_length=300)
     slug = models.SlugField(unique=True, max_length=200)

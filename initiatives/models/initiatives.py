@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Least
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from modeltrans.fields import TranslationField
 
 from initiatives.markdown import render_markdown
@@ -131,20 +132,20 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
 
 class Initiative(TreeNode, Publishable):
     class Kind(models.TextChoices):
-        PROGRAMME = "programme", "Programme"
-        OPERATION = "operation", "Opération de développement"
-        PROJECT = "project", "Projet"
-        NETWORK = "network", "Réseau"
-        ACTION_RESEARCH = "action_research", "Étude-action"
-        SUPPORT = "support", "Accompagnement"
-        CONFERENCE = "conference", "Conférence, atelier"
+        PROGRAMME = "programme", _("Programme")
+        OPERATION = "operation", _("Opération de développement")
+        PROJECT = "project", _("Projet")
+        NETWORK = "network", _("Réseau")
+        ACTION_RESEARCH = "action_research", _("Étude-action")
+        SUPPORT = "support", _("Accompagnement")
+        CONFERENCE = "conference", _("Conférence, atelier")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "En projet"
-        ONGOING = "ongoing", "En cours"
-        DORMANT = "dormant", "En veille"
-        DONE = "done", "Terminé"
-        ABANDONED = "abandoned", "Abandonné"
+        PLANNED = "planned", _("En projet")
+        ONGOING = "ongoing", _("En cours")
+        DORMANT = "dormant", _("En veille")
+        DONE = "done", _("Terminé")
+        ABANDONED = "abandoned", _("Abandonné")
 
     title = models.CharField("titre", max_length=300)
     slug = models.SlugField(unique=True, max_length=200)

@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from modeltrans.fields import TranslationField
 
 from initiatives.models.documents import SourceCitation
@@ -19,7 +20,7 @@ from initiatives.models.initiatives import Initiative
 from initiatives.models.versions import VersionHistory
 from initiatives.models.vocabularies import Territory
 from initiatives.numbers import french_number
-from initiatives.partial_dates import PartialDateField
+from initiatives.partial_dates import PartialDateField, english
 from initiatives.translations import translated_from_field
 
 
@@ -71,19 +72,19 @@ class EventQuerySet(models.QuerySet):
 
 class Event(FieldConstraintErrors, models.Model):
     class Kind(models.TextChoices):
-        PLENARY = "plenary", "Réunion plénière"
-        WORKSHOP = "workshop", "Atelier"
-        WORKING_DAY = "working_day", "Journée de travail"
-        TRAINING = "training", "Formation-action"
-        TECHNICAL_DAY = "technical_day", "Journée technique"
-        SEMINAR = "seminar", "Séminaire"
-        CONFERENCE = "conference", "Assises, conférence"
-        ELECTION = "election", "Séance, élection"
+        PLENARY = "plenary", _("Réunion plénière")
+        WORKSHOP = "workshop", _("Atelier")
+        WORKING_DAY = "working_day", _("Journée de travail")
+        TRAINING = "training", _("Formation-action")
+        TECHNICAL_DAY = "technical_day", _("Journée technique")
+        SEMINAR = "seminar", _("Séminaire")
+        CONFERENCE = "conference", _("Assises, conférence")
+        ELECTION = "election", _("Séance, élection")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Prévu"
-        HELD = "held", "Tenu"
-        CANCELLED = "cancelled", "Annulé"
+        PLANNED = "planned", _("Prévu")
+        HELD = "held", _("Tenu")
+        CANCELLED = "cancelled", _("Annulé")
 
     initiative = models.ForeignKey(
         Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="events"
@@ -138,6 +139,10 @@ class Event(FieldConstraintErrors, models.Model):
 
     @property
     def when(self):
+        if english():
+            if self.start and self.end and self.start != self.end:
+                return f"from {self.start} to {self.end}"
+            return str(self.start or self.date_note or "date not specified")
         if self.start and self.end and self.start != self.end:
             return f"du {self.start} au {self.end}"
         return str(self.start or self.date_note or "date non précisée")

@@ -4,6 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from modeltrans.fields import TranslationField
 
 from initiatives.models.fields import (
@@ -21,16 +22,16 @@ from initiatives.translations import translated_from_field
 
 class Territory(TreeNode):
     class Kind(models.TextChoices):
-        COUNTRY = "country", "Pays (État)"
-        REGION = "region", "Région"
-        FORMER_REGION = "former_region", "Ancienne région"
-        DEPARTMENT = "department", "Département"
-        INTERCOMMUNALITY = "intercommunality", "Intercommunalité"
-        PAYS = "pays", "Pays"
-        BASIN = "basin", "Bassin"
-        METROPOLITAN_AREA = "metropolitan_area", "Aire métropolitaine"
-        COMMUNE = "commune", "Commune"
-        PLACE = "place", "Lieu"
+        COUNTRY = "country", _("Pays (État)")
+        REGION = "region", _("Région")
+        FORMER_REGION = "former_region", _("Ancienne région")
+        DEPARTMENT = "department", _("Département")
+        INTERCOMMUNALITY = "intercommunality", _("Intercommunalité")
+        PAYS = "pays", _("Pays")
+        BASIN = "basin", _("Bassin")
+        METROPOLITAN_AREA = "metropolitan_area", _("Aire métropolitaine")
+        COMMUNE = "commune", _("Commune")
+        PLACE = "place", _("Lieu")
 
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField(unique=True, max_length=200)
@@ -181,12 +182,12 @@ class Keyword(models.Model):
 
 
 class Language(models.TextChoices):
-    FRENCH = "fr", "français"
-    ENGLISH = "en", "anglais"
-    PORTUGUESE = "pt", "portugais"
-    GERMAN = "de", "allemand"
-    DUTCH = "nl", "néerlandais"
-    SPANISH = "es", "espagnol"
+    FRENCH = "fr", _("français")
+    ENGLISH = "en", _("anglais")
+    PORTUGUESE = "pt", _("portugais")
+    GERMAN = "de", _("allemand")
+    DUTCH = "nl", _("néerlandais")
+    SPANISH = "es", _("espagnol")
 
 
 class KeywordLabel(FieldConstraintErrors, models.Model):

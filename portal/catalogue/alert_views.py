@@ -10,6 +10,7 @@ import logging
 from django.core import signing
 from django.http import QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -38,7 +39,7 @@ def alert_subscribe(request):
     try:
         filterset = list_filter(QueryDict(query))
     except RefusedParameters as error:
-        return _message(request, "Liste introuvable", str(error), status=400)
+        return _message(request, gettext("Liste introuvable"), str(error), status=400)
     query = followed_query(filterset.data)
     context = {"form": form, "list_name": describe(filterset), "list_query": query}
     if request.method != "POST" or not form.is_valid():
@@ -48,9 +49,11 @@ def alert_subscribe(request):
     if alerts.refused_by_rate_limit(request, email):
         return _message(
             request,
-            "Trop de demandes",
-            "Trop de demandes d'alerte depuis cette adresse ou pour ce courriel. "
-            "Réessayez plus tard.",
+            gettext("Trop de demandes"),
+            gettext(
+                "Trop de demandes d'alerte depuis cette adresse ou pour ce courriel. "
+                "Réessayez plus tard."
+            ),
             status=429,
             list_query=query,
         )
@@ -60,16 +63,18 @@ def alert_subscribe(request):
         logger.exception("Courriel de confirmation d'alerte non envoyé")
         return _message(
             request,
-            "Envoi impossible",
-            "Le courriel de confirmation n'a pas pu être envoyé. Réessayez plus tard.",
+            gettext("Envoi impossible"),
+            gettext("Le courriel de confirmation n'a pas pu être envoyé. Réessayez plus tard."),
             status=503,
             list_query=query,
         )
     return _message(
         request,
-        "Confirmez votre alerte",
-        "Si l'adresse indiquée est valide, elle va recevoir un courriel avec un lien de "
-        "confirmation. L'alerte ne commence qu'une fois ce lien suivi.",
+        gettext("Confirmez votre alerte"),
+        gettext(
+            "Si l'adresse indiquée est valide, elle va recevoir un courriel avec un lien de "
+            "confirmation. L'alerte ne commence qu'une fois ce lien suivi."
+        ),
         list_query=query,
     )
 
@@ -81,22 +86,30 @@ def alert_confirm(request, token):
     except signing.SignatureExpired:
         return _message(
             request,
-            "Lien expiré",
-            f"Ce lien de confirmation a plus de {alerts.CONFIRMATION_DAYS} jours. "
-            "Demandez l'alerte à nouveau depuis la liste.",
+            gettext("Lien expiré"),
+            gettext(
+                "Ce lien de confirmation a plus de %(days)s jours. "
+                "Demandez l'alerte à nouveau depuis la liste."
+            )
+            % {"days": alerts.CONFIRMATION_DAYS},
             status=400,
         )
     except signing.BadSignature:
-        return _message(request, "Lien invalide", "Ce lien de confirmation est invalide.", 400)
+        return _message(
+            request, gettext("Lien invalide"), gettext("Ce lien de confirmation est invalide."), 400
+        )
     if alert is None:
-        text = "Cette alerte n'existe plus : demandez-la à nouveau."
-        return _message(request, "Alerte introuvable", text, 404)
+        text = gettext("Cette alerte n'existe plus : demandez-la à nouveau.")
+        return _message(request, gettext("Alerte introuvable"), text, 404)
     alerts.confirm(alert)
     return _message(
         request,
-        "Alerte confirmée",
-        f"Vous recevrez les nouveautés de cette liste ({alert.get_frequency_display().lower()}). "
-        "Chaque courriel contient un lien pour vous désabonner en un clic.",
+        gettext("Alerte confirmée"),
+        gettext(
+            "Vous recevrez les nouveautés de cette liste (%(frequency)s). "
+            "Chaque courriel contient un lien pour vous désabonner en un clic."
+        )
+        % {"frequency": alert.get_frequency_display().lower()},
         list_query=alert.query,
     )
 
@@ -109,13 +122,18 @@ def alert_unsubscribe(request, token):
     try:
         alert = alerts.alert_of(token, alerts.SALT_UNSUBSCRIBE)
     except signing.BadSignature:
-        return _message(request, "Lien invalide", "Ce lien de désabonnement est invalide.", 400)
+        return _message(
+            request,
+            gettext("Lien invalide"),
+            gettext("Ce lien de désabonnement est invalide."),
+            400,
+        )
     query = alert.query if alert else None
     if alert is not None:
         alert.delete()
     return _message(
         request,
-        "Désabonnement confirmé",
-        "Vous ne recevrez plus de courriel pour cette liste ; votre adresse est effacée.",
+        gettext("Désabonnement confirmé"),
+        gettext("Vous ne recevrez plus de courriel pour cette liste ; votre adresse est effacée."),
         list_query=query,
     )

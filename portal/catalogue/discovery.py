@@ -15,6 +15,8 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Organisation, Person
 from initiatives.models import Document, Event, Initiative, Territory, Theme
@@ -22,7 +24,7 @@ from portal.catalogue.filters import InitiativeFilter
 
 FEED_SIZE = 50
 PUBLISHER = "Région Hauts-de-France"
-TITLE = "Registre des initiatives — Hauts-de-France"
+TITLE = _("Registre des initiatives — Hauts-de-France")
 # Parameters of the index that make no sense for a feed or a calendar, and why.
 NOT_FOR_FEEDS = {
     "page": "un flux n'a pas de pages : il donne toujours les dernières mises à jour.",
@@ -109,10 +111,10 @@ def describe(filterset):
         if name == "q":
             texts = [f"« {text} »" for text in texts]
         elif name == "de":
-            texts = [f"à partir de {text}" for text in texts]
+            texts = [gettext("à partir de %(year)s") % {"year": text} for text in texts]
         elif name == "a":
-            texts = [f"jusqu'en {text}" for text in texts]
-        words.append(" ou ".join(texts))
+            texts = [gettext("jusqu'en %(year)s") % {"year": text} for text in texts]
+        words.append(gettext(" ou ").join(texts))
     return ", ".join(words)
 
 
@@ -120,7 +122,7 @@ class InitiativeFeed(Feed):
     """New and updated initiatives of the index's list for the query's filters, latest first."""
 
     feed_type = Atom1Feed
-    subtitle = "Initiatives publiées ou mises à jour dans le registre régional."
+    subtitle = _("Initiatives publiées ou mises à jour dans le registre régional.")
     # RFC 4287 4.1.1: a feed names its author unless every entry does.
     author_name = PUBLISHER
 
@@ -135,7 +137,9 @@ class InitiativeFeed(Feed):
 
     def title(self, filterset):
         chosen = describe(filterset)
-        return f"{TITLE} : {chosen}" if chosen else f"{TITLE} : nouveautés et mises à jour"
+        if chosen:
+            return f"{TITLE} : {chosen}"
+        return gettext("%(title)s : nouveautés et mises à jour") % {"title": TITLE}
 
     def author_link(self):
         return reverse("home")

@@ -16,6 +16,8 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from portal.cache import remembered
@@ -23,7 +25,10 @@ from portal.catalogue.filters import InitiativeFilter
 
 NNBSP = "\u202f"  # before ; : ! ? in French
 PAGE_SIZE = 20
-THEMES = {"registre": "Registre (couleurs du site)", "neutre": "Neutre (noir et blanc)"}
+THEMES = {
+    "registre": _("Registre (couleurs du site)"),
+    "neutre": _("Neutre (noir et blanc)"),
+}
 DEFAULT_THEME = "registre"
 FRAME_HEIGHT = 640  # pixels; the resizing script replaces it with the list's own height
 SCRIPT = "js/embed.js"  # served by us, at a stable (unhashed) address for partners' pages
@@ -69,7 +74,7 @@ def describe(filterset):
         field = filterset.form.fields[name]
         choices = dict(getattr(field, "choices", ()) or ())
         values = value if isinstance(value, list | tuple) else [value]
-        words = " ou ".join(str(choices.get(item, item)) for item in values)
+        words = gettext(" ou ").join(str(choices.get(item, item)) for item in values)
         described.append((field.label, words))
     return described
 
@@ -80,10 +85,10 @@ def _parse(request, extra):
     unknown = _unknown(request.GET, set(filterset.filters) | set(extra))
     if unknown:
         names = ", ".join(f"« {name[:40]} »" for name in unknown[:5])
-        return filterset, f"Paramètre inconnu{NNBSP}: {names}."
+        return filterset, gettext("Paramètre inconnu : %(names)s.") % {"names": names}
     theme = request.GET.get("theme", DEFAULT_THEME)
     if "theme" in extra and theme not in THEMES:
-        return filterset, f"Apparence inconnue{NNBSP}: « registre » ou « neutre » attendue."
+        return filterset, gettext("Apparence inconnue : « registre » ou « neutre » attendue.")
     if not filterset.is_valid():
         errors = [
             f"{filterset.form.fields[name].label if name in filterset.form.fields else ''}{NNBSP}: "
@@ -150,8 +155,9 @@ def _results(request, filterset, number):
 
 def _title(described):
     if not described:
-        return "Initiatives"
-    return f"Initiatives{NNBSP}: " + ", ".join(words for label, words in described)
+        return gettext("Initiatives")
+    filters = ", ".join(words for label, words in described)
+    return gettext("Initiatives : %(filters)s") % {"filters": filters}
 
 
 @frameable
@@ -164,7 +170,7 @@ def initiative_embed(request):
     filters_query = _filters_only(request.GET, filterset)
     context = {"theme": theme, "error": error, "urls": _urls(request, filters_query, theme)}
     if error:
-        context["title"] = "Liste introuvable"
+        context["title"] = gettext("Liste introuvable")
         return render(request, "portal/initiative_embed.html", context, status=400)
     described = describe(filterset)
     context.update(

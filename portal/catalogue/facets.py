@@ -4,6 +4,7 @@ SQL that counts them."""
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Involvement, Organisation
 from initiatives.models import Initiative, ListingTotal, Territory, Theme
@@ -47,13 +48,13 @@ def build_facets(filterset):
         "territoire": _shown_nodes(Territory, counts["territoire"], data.get("territoire")),
     }
     facets = [
-        _tree_facet("thematique", "Thématique", nodes, counts, chosen, open_depth=0),
+        _tree_facet("thematique", _("Thématique"), nodes, counts, chosen, open_depth=0),
         # Regions and their former regions unfolded from the start.
-        _tree_facet("territoire", "Territoire", nodes, counts, chosen, open_depth=2),
-        _choice_facet("type", "Type", Initiative.Kind, counts["type"], chosen),
-        _choice_facet("statut", "Statut", Initiative.Status, counts["statut"], chosen),
+        _tree_facet("territoire", _("Territoire"), nodes, counts, chosen, open_depth=2),
+        _choice_facet("type", _("Type"), Initiative.Kind, counts["type"], chosen),
+        _choice_facet("statut", _("Statut"), Initiative.Status, counts["statut"], chosen),
         _actor_facet(counts["acteur"], chosen),
-        _choice_facet("role", "Rôle d'un acteur", Involvement.Role, counts["role"], chosen),
+        _choice_facet("role", _("Rôle d'un acteur"), Involvement.Role, counts["role"], chosen),
     ]
     return facets, counts["total"]
 
@@ -118,7 +119,7 @@ def _actor_facet(counts, chosen):
         Option(org.slug, org.name, counts.get(org.pk, 0), org.slug in chosen["acteur"])
         for org in organisations.order_by("sort_key").only("pk", "name", "slug")
     ]
-    return Facet("acteur", "Acteur", options)
+    return Facet("acteur", _("Acteur"), options)
 
 
 # Counting ----------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Involvement, Organisation
 from initiatives.models import Initiative, Listing, Territory, Theme
@@ -21,10 +23,10 @@ from portal.catalogue.search import clean_text, search_query
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 SORTS = {
-    "pertinence": "Pertinence",
-    "titre": "Titre",
-    "maj": "Dernière mise à jour",
-    "debut": "Date de début",
+    "pertinence": _("Pertinence"),
+    "titre": _("Titre"),
+    "maj": _("Dernière mise à jour"),
+    "debut": _("Date de début"),
 }
 
 
@@ -42,10 +44,14 @@ def _values(value):
 
 def _checked(values):
     if len(values) > MAX_VALUES:
-        raise forms.ValidationError(f"Au plus {MAX_VALUES} valeurs par filtre sont permises.")
+        raise forms.ValidationError(
+            gettext("Au plus %(count)s valeurs par filtre sont permises.") % {"count": MAX_VALUES}
+        )
     for item in values:
         if not isinstance(item, str) or len(item) > 200 or "\x00" in item:
-            raise forms.ValidationError("Un identifiant (lettres, chiffres, tirets) est attendu.")
+            raise forms.ValidationError(
+                gettext("Un identifiant (lettres, chiffres, tirets) est attendu.")
+            )
     return values
 
 
@@ -67,8 +73,12 @@ class SlugsField(forms.Field):
         unknown = [item for item in values if item not in found]
         if unknown:
             names = ", ".join(f"« {item[:60]} »" for item in unknown[:3])
-            verb = "correspond" if len(unknown) == 1 else "correspondent"
-            raise forms.ValidationError(f"{names} ne {verb} à aucun choix connu.")
+            message = ngettext(
+                "%(names)s ne correspond à aucun choix connu.",
+                "%(names)s ne correspondent à aucun choix connu.",
+                len(unknown),
+            )
+            raise forms.ValidationError(message % {"names": names})
         return [found[item] for item in values]
 
 
@@ -87,9 +97,8 @@ class ChoicesField(forms.Field):
         unknown = [item for item in values if item not in known]
         if unknown:
             allowed = ", ".join(f"« {choice} »" for choice, _label in self.choices)
-            raise forms.ValidationError(
-                f"« {unknown[0][:60]} » n'est pas un choix possible (choix : {allowed})."
-            )
+            message = gettext("« %(value)s » n'est pas un choix possible (choix : %(allowed)s).")
+            raise forms.ValidationError(message % {"value": unknown[0][:60], "allowed": allowed})
         return values
 
 
@@ -106,25 +115,27 @@ class YearFilter(django_filters.Filter):
 
 
 class InitiativeFilter(FacetCounts, SortedResults, django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Mots-clés", method="filter_text", max_length=200)
-    thematique = SlugFilter(label="Thématique", queryset=Theme.objects.all(), method="filter_theme")
-    territoire = SlugFilter(
-        label="Territoire", queryset=Territory.objects.all(), method="filter_territory"
+    q = django_filters.CharFilter(label=_("Mots-clés"), method="filter_text", max_length=200)
+    thematique = SlugFilter(
+        label=_("Thématique"), queryset=Theme.objects.all(), method="filter_theme"
     )
-    type = ChoicesFilter(label="Type", choices=Initiative.Kind.choices, method="filter_kind")
+    territoire = SlugFilter(
+        label=_("Territoire"), queryset=Territory.objects.all(), method="filter_territory"
+    )
+    type = ChoicesFilter(label=_("Type"), choices=Initiative.Kind.choices, method="filter_kind")
     statut = ChoicesFilter(
-        label="Statut", choices=Initiative.Status.choices, method="filter_status"
+        label=_("Statut"), choices=Initiative.Status.choices, method="filter_status"
     )
     acteur = SlugFilter(
-        label="Acteur", queryset=Organisation.objects.published(), method="filter_actor"
+        label=_("Acteur"), queryset=Organisation.objects.published(), method="filter_actor"
     )
-    role = ChoicesFilter(label="Rôle", choices=Involvement.Role.choices, method="filter_role")
+    role = ChoicesFilter(label=_("Rôle"), choices=Involvement.Role.choices, method="filter_role")
     de = YearFilter(
-        label="Active entre", method="filter_period", min_value=FIRST_YEAR, max_value=LAST_YEAR
+        label=_("Active entre"), method="filter_period", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
     a = YearFilter(label="et", method="filter_period", min_value=FIRST_YEAR, max_value=LAST_YEAR)
     tri = django_filters.ChoiceFilter(
-        label="Trier par", choices=list(SORTS.items()), method="keep", empty_label=None
+        label=_("Trier par"), choices=list(SORTS.items()), method="keep", empty_label=None
     )
 
     FACETS = ("thematique", "territoire", "type", "statut", "acteur", "role")
@@ -143,7 +154,7 @@ class InitiativeFilter(FacetCounts, SortedResults, django_filters.FilterSet):
         data = self.form.cleaned_data
         first, last = data.get("de"), data.get("a")
         if first is not None and last is not None and first > last:
-            self.form.add_error("a", "La fin de la période précède son début.")
+            self.form.add_error("a", gettext("La fin de la période précède son début."))
         return data
 
     # One method per filter ---------------------------------------------------------------

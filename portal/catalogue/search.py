@@ -11,6 +11,7 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Organisation, Person
 from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
@@ -69,7 +70,7 @@ class Kind:
 def _sections(language=None):
     """A Kind for each kind of record. In English, initiatives are searched in their English
     (the French where there is none yet); the other records are written in French only."""
-    initiatives = Kind("initiatives", "Initiatives", Initiative.objects.published(), [])
+    initiatives = Kind("initiatives", _("Initiatives"), Initiative.objects.published(), [])
     if search_language(language) == "en":
         initiatives.fields = [english_text("summary"), english_text("body")]
         initiatives.vector = "search_vector_en"
@@ -78,12 +79,17 @@ def _sections(language=None):
         initiatives.fields = ["summary", "body"]
     kinds = [
         initiatives,
-        ("organisations", "Organisations", Organisation.objects.published(), ["description"]),
-        ("personnes", "Personnes", Person.objects.published(), ["biography"]),
-        ("documents", "Documents", Document.objects.published(), ["summary", "bibliographic_note"]),
+        ("organisations", _("Organisations"), Organisation.objects.published(), ["description"]),
+        ("personnes", _("Personnes"), Person.objects.published(), ["biography"]),
+        (
+            "documents",
+            _("Documents"),
+            Document.objects.published(),
+            ["summary", "bibliographic_note"],
+        ),
         (
             "evenements",
-            "Événements",
+            _("Événements"),
             Event.objects.published().select_related("initiative"),
             ["description", "venue"],
         ),

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from portal.catalogue.facets import build_facets
 from portal.catalogue.filters import SORTS, InitiativeFilter
@@ -47,14 +48,14 @@ def active_filters(filterset, facets, query):
 
     active = []
     if text := filterset.text:
-        active.append(ActiveFilter("Mots-clés", f"« {text} »", without("q")))
+        active.append(ActiveFilter(_("Mots-clés"), f"« {text} »", without("q")))
     for facet in facets:
         for option in _flattened(facet.options):
             if option.selected:
                 active.append(
                     ActiveFilter(facet.label, option.label, without(facet.name, option.value))
                 )
-    for name, label in (("de", "Active depuis"), ("a", "Active jusqu'en")):
+    for name, label in (("de", _("Active depuis")), ("a", _("Active jusqu'en"))):
         if data.get(name) is not None:
             active.append(ActiveFilter(label, str(data[name]), without(name)))
     return active

@@ -108,7 +108,9 @@ def initiative_records(rows, url_for):
     Yields (record, places): the record in COLUMNS order, themes and territories as lists, and
     places the (territory slug, longitude, latitude) of its located territories.
     """
-    kinds, statuses = dict(Initiative.Kind.choices), dict(Initiative.Status.choices)
+    # In the language of the request (English with lang=en), read as the rows are written.
+    kinds = {key: str(label) for key, label in Initiative.Kind.choices}
+    statuses = {key: str(label) for key, label in Initiative.Status.choices}
     zone = timezone.get_current_timezone()  # looked up once, not per row
     for row in rows:
         record = {
@@ -364,7 +366,9 @@ def located(row):
 def export_records(request, initiatives):
     """Every (record, points) of the queryset, in lists of CHUNK_SIZE from a server-side cursor."""
     url_for = absolute_url_maker(request, "initiatives:detail")
-    kinds, statuses = dict(Initiative.Kind.choices), dict(Initiative.Status.choices)
+    # In the language of the request (English with lang=en), read as the rows are written.
+    kinds = {key: str(label) for key, label in Initiative.Kind.choices}
+    statuses = {key: str(label) for key, label in Initiative.Status.choices}
     funding_statuses = dict(Funding.Status.choices)
     zone = timezone.get_current_timezone()  # looked up once, not per row
     rows = export_values(initiatives).iterator(chunk_size=CHUNK_SIZE)
