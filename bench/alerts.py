@@ -113,17 +113,15 @@ def main():
     parser.add_argument("--database-url", help="a throwaway database (default: embedded one)")
     options = parser.parse_args()
     os.environ["DATABASE_URL"] = database_url(options.database_url)
-    os.environ["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ["DJANGO_EMAIL_BACKEND"] = "locmem"
 
     import django
 
     django.setup()
 
-    from django.conf import settings
     from django.core.management import call_command
     from django.utils import timezone
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("migrate", verbosity=0)
     published = fill(options.rows)
     now = timezone.now()

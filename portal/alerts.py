@@ -210,6 +210,8 @@ def _group_messages(query, alerts, now):
     )
     if not changes:
         return {}
+    for change in changes:  # once per list, not once per alert
+        change["url"] = site_url(reverse("initiatives:detail", args=[change["slug"]]))
     name, url = describe(filterset) or "toutes les initiatives", list_url(query)
     # Latest first: an alert's changes are the ones before the first not newer than its digest.
     keys = [-change["updated_at"].timestamp() for change in changes]
@@ -225,7 +227,6 @@ def digest_message(pk, email, name, url, items, since, frequency):
     sections = defaultdict(list)
     for item in items:
         is_new = item["published_at"] is not None and item["published_at"] > since
-        item = {**item, "url": site_url(reverse("initiatives:detail", args=[item["slug"]]))}
         sections["new" if is_new else "changed"].append(item)
     unsubscribe = unsubscribe_url(Alert(pk=pk))
     context = {
