@@ -397,7 +397,7 @@ class InitiativeAdmin(SpreadsheetImportExportMixin, PublicationAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "acronym", "kind", "status", "parent"]}),
         ("Contenu", {"fields": ["summary", "objectives", "body", "website"]}),
-        ("Dates", {"fields": [("start", "end")]}),
+        ("Dates", {"fields": [("start", "end"), "end_unknown"]}),
         (
             "Classement",
             {"fields": ["themes", "territories", "activity_types", "keywords", "documents"]},

@@ -233,10 +233,10 @@ FACTS = [
         ),
     ),
     (
-        "4es assises de la TESR : prévues en octobre, sans date",
+        "4es assises de la TESR : annoncées pour octobre, sans date, tenue non confirmée",
         lambda: Event.objects.filter(
             title="4es assises de la TESR",
-            status="planned",
+            status="unconfirmed",
             start__isnull=True,
             date_note__contains="octobre",
         ).exists(),
@@ -318,10 +318,10 @@ FACTS = [
         lambda: ini(PICARDIE).activity_types.filter(slug="mise-en-reseau-d-acteurs").exists(),
     ),
     (
-        "Réseau picard : en Hauts-de-France et Picardie",
+        "Réseau picard : en Hauts-de-France et Picardie, et où ses journées se sont tenues",
         lambda: (
             set(ini(PICARDIE).territories.values_list("slug", flat=True))
-            == {"hauts-de-france", "picardie"}
+            == {"hauts-de-france", "picardie", "amiens", "beauvais", "corbeny"}
         ),
     ),
     (

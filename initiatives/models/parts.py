@@ -82,6 +82,8 @@ class Event(FieldConstraintErrors, models.Model):
         PLANNED = "planned", "Prévu"
         HELD = "held", "Tenu"
         CANCELLED = "cancelled", "Annulé"
+        # Announced by a source that does not say whether it took place.
+        UNCONFIRMED = "unconfirmed", "Non confirmé"
 
     initiative = models.ForeignKey(
         Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="events"

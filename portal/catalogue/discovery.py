@@ -193,6 +193,7 @@ ICAL_STATUS = {
     Event.Status.PLANNED: "TENTATIVE",
     Event.Status.HELD: "CONFIRMED",
     Event.Status.CANCELLED: "CANCELLED",
+    Event.Status.UNCONFIRMED: "TENTATIVE",
 }
 
 
