@@ -70,7 +70,7 @@ def finished_without_end(today):
             findings.append(
                 Finding(
                     initiative,
-                    f"« {status} » sans date de fin : indiquez la fin, ou cochez « fin inconnue "
+                    f"« {status} » sans date de fin : indiquez la fin, ou cochez « fin inconnue "
                     "des sources » si les documents ne la donnent pas.",
                 )
             )
@@ -94,13 +94,13 @@ def past_events_still_planned(today):
     whether they took place: give the date, or the status « Non confirmé »)."""
     planned = Event.objects.filter(status=Event.Status.PLANNED).select_related("initiative")
     findings = [
-        Finding(event, f"Date passée ({event.start}) mais toujours « Prévu » : tenu ou annulé ?")
+        Finding(event, f"Date passée ({event.start}) mais toujours « Prévu » : tenu ou annulé ?")
         for event in planned.past(today).order_by("start", "pk")
     ]
     findings += [
         Finding(
             event,
-            "« Prévu » sans date : donnez la date, ou le statut « Non confirmé » si la source "
+            "« Prévu » sans date : donnez la date, ou le statut « Non confirmé » si la source "
             "ne dit pas s'il a eu lieu.",
         )
         for event in planned.filter(start__isnull=True).order_by("pk")
@@ -196,7 +196,7 @@ def documents_without_reference(today):
     return [
         Finding(
             document,
-            "Ni fichier, ni lien, ni notice bibliographique : donnez au moins la notice (auteur, "
+            "Ni fichier, ni lien, ni notice bibliographique : donnez au moins la notice (auteur, "
             "titre, date, où le trouver, ou ce que l'on en sait).",
         )
         for document in documents.order_by("sort_key")
@@ -238,7 +238,7 @@ def organisations_named_without_role(today):
             findings.append(
                 Finding(
                     initiative,
-                    f"Le texte nomme « {organisation.name} », qui n'y a aucun rôle publié : "
+                    f"Le texte nomme « {organisation.name} », qui n'y a aucun rôle publié : "
                     "ajoutez son implication (ou son financement), ou retirez-le du texte.",
                 )
             )
@@ -275,7 +275,7 @@ def territories_with_events_but_no_initiative(today):
                     territory,
                     f"{count} événement{'s' if count > 1 else ''} de « {initiative.title} » "
                     f"{'y ont' if count > 1 else 'y a'} eu lieu, mais la page du territoire ne "
-                    "montre pas cette initiative : ajoutez le territoire à l'initiative.",
+                    "montre pas cette initiative : ajoutez le territoire à l'initiative.",
                 )
             )
     return findings

@@ -761,3 +761,8 @@ def test_parents_come_before_children_in_the_fixtures():
     for model in (Territory, Theme, Initiative):
         for node in model.objects.exclude(parent=None):
             assert node.parent_id < node.pk, node
+
+
+def test_check_data_finds_nothing_in_the_demo_data(capsys):
+    call_command("check_data")
+    assert "aucune incohérence" in capsys.readouterr().out
