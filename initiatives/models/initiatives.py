@@ -154,8 +154,10 @@ class Initiative(TreeNode, Publishable):
     end_unknown = models.BooleanField(
         "fin inconnue des sources",
         default=False,
-        help_text="Pour une initiative terminée dont les sources ne disent pas quand : la page "
-        "dit « fin non connue » au lieu de se taire ; le contrôle des données ne la signale plus.",
+        db_default=False,  # for rows written by SQL (COPY, raw INSERT) that do not name it
+        help_text="Pour une initiative terminée dont les sources ne disent pas quand : la "
+        "page dit « fin non connue » au lieu de se taire, et le contrôle des données ne la "
+        "signale plus.",
     )
     website = models.URLField("site web", max_length=500, blank=True)
     activity_types = models.ManyToManyField(ActivityType, verbose_name="métiers", blank=True)

@@ -86,7 +86,8 @@ def test_organisation_shows_the_support_it_received_in_public_initiatives(
     Funding.objects.create(initiative=club, beneficiary=flexink, status="funded", note="projet")
     Funding.objects.create(initiative=draft, beneficiary=flexink, status="announced")
     html = client.get(flexink.get_absolute_url()).content.decode()
-    assert "Soutiens reçus" in html and "Aucun rôle publié." not in html
+    assert "Soutiens reçus" in html
+    assert "Aucun rôle publié." not in html and "Rôles dans les initiatives" not in html
     assert f'href="{club.get_absolute_url()}">Club Noé</a>' in html and "financé (projet)" in html
     assert "Club en préparation" not in html
 
