@@ -6,7 +6,14 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from actors.models import Affiliation, Involvement, Organisation, OrganisationRedirect, Person
+from actors.models import (
+    Affiliation,
+    Funding,
+    Involvement,
+    Organisation,
+    OrganisationRedirect,
+    Person,
+)
 from initiatives.models import Initiative, PublicationState
 from initiatives.views import visible
 
@@ -74,6 +81,12 @@ def organisation_detail(request, slug):
             "organisation": organisation,
             "parent": parent if parent and parent.is_published else None,
             "roles": roles_of(organisation, preview=not organisation.is_published),
+            # Support received within an initiative is not a role, but the page must say it.
+            "fundings": Funding.objects.filter(
+                beneficiary=organisation, initiative__in=Initiative.objects.published()
+            )
+            .select_related("initiative")
+            .order_by("initiative__sort_key"),
             "units": Organisation.objects.published().filter(parent=organisation),
             "people": Affiliation.objects.filter(
                 organisation=organisation, person__in=Person.objects.published()

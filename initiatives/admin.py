@@ -398,7 +398,7 @@ class InitiativeAdmin(TranslatedAdminMixin, SpreadsheetImportExportMixin, Public
     fieldsets = [
         (None, {"fields": ["title", "slug", "acronym", "kind", "status", "parent"]}),
         ("Contenu", {"fields": ["summary", "objectives", "body", "website"]}),
-        ("Dates", {"fields": [("start", "end")]}),
+        ("Dates", {"fields": [("start", "end"), "end_unknown"]}),
         (
             "Classement",
             {"fields": ["themes", "territories", "activity_types", "keywords", "documents"]},

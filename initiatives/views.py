@@ -122,8 +122,20 @@ def territory_detail(request, slug):
             **first_initiatives(
                 Initiative.objects.published().in_territory(territory), "territories", territory
             ),
+            **events_held_in(territory),
         },
     )
+
+
+def events_held_in(territory):
+    """The public events held in the territory or below it, the latest first: a count and the
+    first ones (Amiens had three events and no initiative filed under it)."""
+    events = Event.objects.published().filter(territory__lineage__contains=[territory.pk])
+    latest_first = events.select_related("initiative", "territory").order_by(
+        F("start").desc(nulls_last=True), "pk"
+    )
+    count = events.count()
+    return {"event_count": count, "events": latest_first[:PREVIEW_SIZE] if count else []}
 
 
 def theme_detail(request, slug):

@@ -3,6 +3,9 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 
 
 class RegistreAutocompleteJsonView(AutocompleteJsonView):
@@ -41,6 +44,29 @@ class RegistreAdminSite(admin.AdminSite):
 
         context = {"dashboard": Dashboard(request.user), **(extra_context or {})}
         return super().index(request, context)
+
+    def get_urls(self):
+        own = [
+            path(
+                "controle-des-donnees/",
+                self.admin_view(self.data_checks_view),
+                name="data_checks",
+            )
+        ]
+        return own + super().get_urls()
+
+    def data_checks_view(self, request):
+        """The inconsistencies staff must fix, each with a link to its record."""
+        from portal.data_checks import run_checks  # models are not ready when the site is made
+
+        results = run_checks(timezone.localdate())
+        context = {
+            **self.each_context(request),
+            "title": "Contrôle des données",
+            "results": results,
+            "total": sum(len(findings) for _, findings in results),
+        }
+        return TemplateResponse(request, "admin/data_checks.html", context)
 
     def autocomplete_view(self, request):
         return RegistreAutocompleteJsonView.as_view(admin_site=self)(request)

@@ -233,10 +233,10 @@ FACTS = [
         ),
     ),
     (
-        "4es assises de la TESR : prévues en octobre, sans date",
+        "4es assises de la TESR : annoncées pour octobre, sans date, tenue non confirmée",
         lambda: Event.objects.filter(
             title="4es assises de la TESR",
-            status="planned",
+            status="unconfirmed",
             start__isnull=True,
             date_note__contains="octobre",
         ).exists(),
@@ -318,10 +318,10 @@ FACTS = [
         lambda: ini(PICARDIE).activity_types.filter(slug="mise-en-reseau-d-acteurs").exists(),
     ),
     (
-        "Réseau picard : en Hauts-de-France et Picardie",
+        "Réseau picard : en Hauts-de-France et Picardie, et où ses journées se sont tenues",
         lambda: (
             set(ini(PICARDIE).territories.values_list("slug", flat=True))
-            == {"hauts-de-france", "picardie"}
+            == {"hauts-de-france", "picardie", "amiens", "beauvais", "corbeny"}
         ),
     ),
     (
@@ -761,3 +761,8 @@ def test_parents_come_before_children_in_the_fixtures():
     for model in (Territory, Theme, Initiative):
         for node in model.objects.exclude(parent=None):
             assert node.parent_id < node.pk, node
+
+
+def test_check_data_finds_nothing_in_the_demo_data(capsys):
+    call_command("check_data")
+    assert "aucune incohérence" in capsys.readouterr().out

@@ -157,6 +157,14 @@ class Initiative(TreeNode, Publishable):
     objectives = models.TextField("objectifs", blank=True, help_text="Markdown.")
     start = PartialDateField("début", null=True, blank=True)
     end = PartialDateField("fin", null=True, blank=True)
+    end_unknown = models.BooleanField(
+        "fin inconnue des sources",
+        default=False,
+        db_default=False,  # for rows written by SQL (COPY, raw INSERT) that do not name it
+        help_text="Pour une initiative terminée dont les sources ne disent pas quand : la "
+        "page dit « fin non connue » au lieu de se taire, et le contrôle des données ne la "
+        "signale plus.",
+    )
     website = models.URLField("site web", max_length=500, blank=True)
     activity_types = models.ManyToManyField(ActivityType, verbose_name="métiers", blank=True)
     themes = models.ManyToManyField(Theme, verbose_name="thématiques", blank=True)
@@ -233,8 +241,13 @@ class Initiative(TreeNode, Publishable):
         parent = self.parent and (self.parent.acronym or self.parent.title)
         return label_with(name, self.get_kind_display(), parent)
 
+    FINISHED = (Status.DONE, Status.ABANDONED)
+
     @property
     def period(self):
+        # A finished initiative without an end must not read "depuis 1996", as if still going.
+        if self.status in self.FINISHED and not self.end:
+            return f"{self.start} – fin non connue" if self.start else ""
         return format_period(self.start, self.end)
 
     @property

@@ -85,6 +85,8 @@ class Event(FieldConstraintErrors, models.Model):
         PLANNED = "planned", _("Prévu")
         HELD = "held", _("Tenu")
         CANCELLED = "cancelled", _("Annulé")
+        # Announced by a source that does not say whether it took place.
+        UNCONFIRMED = "unconfirmed", _("Non confirmé")
 
     initiative = models.ForeignKey(
         Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="events"

@@ -127,7 +127,12 @@ def _actor_type(actor):
 
 
 def _event(event):
-    status = {"cancelled": "EventCancelled", "planned": "EventScheduled", "held": "EventScheduled"}
+    status = {
+        "cancelled": "EventCancelled",
+        "planned": "EventScheduled",
+        "held": "EventScheduled",
+        "unconfirmed": "EventScheduled",
+    }
     return _clean(
         {
             "@type": "Event",

@@ -197,6 +197,7 @@ ICAL_STATUS = {
     Event.Status.PLANNED: "TENTATIVE",
     Event.Status.HELD: "CONFIRMED",
     Event.Status.CANCELLED: "CANCELLED",
+    Event.Status.UNCONFIRMED: "TENTATIVE",
 }
 
 

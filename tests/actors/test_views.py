@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from actors.models import Involvement, Person
+from actors.models import Funding, Involvement, Person
 from actors.views import ROLE_PREVIEW
 from initiatives.models import PublicationState
 
@@ -57,15 +57,16 @@ def test_organisation_page_groups_roles_with_the_most_recent_first(client, big_o
 def test_organisation_page_query_count_does_not_grow_with_its_initiatives(
     client, big_organisation, make_initiative, django_assert_num_queries
 ):
-    # The page cache, the organisation, role counts, the first rows of each role, units, people.
-    with django_assert_num_queries(6):
+    # The page cache, the organisation, role counts, the first rows of each role, fundings,
+    # units, people.
+    with django_assert_num_queries(7):
         client.get(big_organisation.get_absolute_url())
     for number in range(30):
         initiative = make_initiative(f"Membre {number}")
         Involvement.objects.create(
             initiative=initiative, organisation=big_organisation, role="member"
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(big_organisation.get_absolute_url() + "?encore")
     assert [group["role"] for group in response.context["roles"]] == ["partner", "funder", "member"]
     assert len(response.context["roles"][2]["involvements"]) == ROLE_PREVIEW
@@ -74,6 +75,21 @@ def test_organisation_page_query_count_does_not_grow_with_its_initiatives(
 def test_organisation_without_roles_says_so(client, make_organisation):
     html = client.get(make_organisation().get_absolute_url()).content.decode()
     assert "Aucun rôle publié." in html and "?acteur=" not in html
+
+
+def test_organisation_shows_the_support_it_received_in_public_initiatives(
+    client, make_organisation, make_initiative
+):
+    flexink = make_organisation("Flexink")
+    club = make_initiative("Club Noé")
+    draft = make_initiative("Club en préparation", state=PublicationState.DRAFT)
+    Funding.objects.create(initiative=club, beneficiary=flexink, status="funded", note="projet")
+    Funding.objects.create(initiative=draft, beneficiary=flexink, status="announced")
+    html = client.get(flexink.get_absolute_url()).content.decode()
+    assert "Soutiens reçus" in html
+    assert "Aucun rôle publié." not in html and "Rôles dans les initiatives" not in html
+    assert f'href="{club.get_absolute_url()}">Club Noé</a>' in html and "financé (projet)" in html
+    assert "Club en préparation" not in html
 
 
 # Actor index --------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def test_a_department_lists_its_hundreds_of_communes(
         Territory(name=f"Commune {n:03d}", slug=f"commune-{n}", kind="commune", parent=department)
         for n in range(400)
     )
-    with django_assert_num_queries(7):
+    # The events held there: a count, and no page to read when there are none.
+    with django_assert_num_queries(8):
         html = client.get(department.get_absolute_url()).content.decode()
     assert html.count('href="/territoires/commune-') == 400
 
@@ -188,3 +189,29 @@ def test_document_index_clamps_bad_page_numbers(client, number):
     last = number in ("-1", "0", "999999", "9" * 30)
     assert response.context["page"].number == (2 if last else 1)
     assert len(response.context["page"].object_list) == (5 if last else 30)
+
+
+def test_territory_page_lists_the_public_events_held_there_and_below(
+    client, make_territory, make_initiative
+):
+    region = make_territory("Picardie", kind=Territory.Kind.REGION)
+    amiens = make_territory("Amiens", parent=region)
+    network = make_initiative("Réseau picard")
+    network.territories.add(region)
+    draft = make_initiative("Brouillon picard", state=PublicationState.DRAFT)
+    for initiative, title, start in (
+        (network, "Formation-action (1re journée)", "2016-03-21"),
+        (network, "Journée technique", "2016-06-02"),
+        (draft, "Réunion secrète", "2016-04-01"),
+    ):
+        Event.objects.create(
+            initiative=initiative, title=title, kind="training", start=start, status="held",
+            territory=amiens,
+        )  # fmt: skip
+    for territory in (amiens, region):
+        html = client.get(territory.get_absolute_url()).content.decode()
+        assert "2 événements d'initiatives publiées" in html
+        assert html.index("Journée technique") < html.index("Formation-action (1re journée)")
+        assert "Réseau picard" in html and "Réunion secrète" not in html
+    other = make_territory("Beauvais", parent=region)
+    assert "Événements tenus ici" not in client.get(other.get_absolute_url()).content.decode()

@@ -188,9 +188,9 @@ PINNED = {
     "agenda": 7,  # upcoming, undated and past: each a count and a page
     "agenda, later pages": 7,
     "documents": 3,
-    "territory": 7,  # a count and the first initiatives
+    "territory": 9,  # a count and the first initiatives; a count and the first events
     "theme": 5,
-    "organisation": 6,  # a count a role, and the first initiatives of each role
+    "organisation": 7,  # a count a role, the first initiatives of each role, its fundings
     "sitemap": 11,  # a count a section, the latest change of the four that have one
     "sitemap, initiatives": 3,
     "site plan": 2,

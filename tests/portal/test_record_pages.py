@@ -65,9 +65,9 @@ def records(make_initiative, make_organisation, make_person, make_territory):
 # Each count includes one lookup of the registry version by the page cache (portal.cache).
 PINNED = {
     "initiative": 13,  # the record, its 10 prefetches, its related initiatives
-    "organisation": 6,
+    "organisation": 7,  # its fundings too
     "person": 4,
-    "territory": 7,
+    "territory": 9,  # the events held there: a count and the first ones
     "theme": 5,
     "document": 4,
 }
