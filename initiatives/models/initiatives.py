@@ -14,6 +14,7 @@ from initiatives.models.fields import (
     label_with,
     not_before,
     on_field,
+    plain_text_field,
     search_indexes,
     search_vector_field,
     sort_key_field,
@@ -164,13 +165,14 @@ class Initiative(TreeNode, Publishable):
     search_vector = search_vector_field(
         A=["title", "acronym"], B=["summary"], C=["objectives", "body"]
     )
+    plain_text = plain_text_field(plain=["summary"], markdown=["objectives", "body"])
     # Published with every ancestor published: computed by a trigger on every insert and
     # update and cascaded to the subtree (migration 0007), never written by Python.
     is_public = models.BooleanField("public", default=False, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
     history = VersionHistory(
-        excluded_fields=["lineage", "sort_key", "search_vector", "is_public"],
+        excluded_fields=["lineage", "sort_key", "search_vector", "plain_text", "is_public"],
         m2m_fields=[themes, territories, activity_types, keywords, documents],
     )
 

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from actors.models import Organisation, Person
+from initiatives.markdown import french_spacing
 from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
 from portal.models import WORD, SearchWord, word_key, words_in
 
@@ -45,9 +46,10 @@ class Section:
 
 
 def _sections():
-    """(key, title, queryset, fields of the snippet) for each kind of record."""
+    """(key, title, queryset, fields of the snippet) for each kind of record. An initiative's
+    snippet comes from its `plain_text`, the text its page shows, without Markdown."""
     return [
-        ("initiatives", "Initiatives", Initiative.objects.published(), ["summary", "body"]),
+        ("initiatives", "Initiatives", Initiative.objects.published(), ["plain_text"]),
         ("organisations", "Organisations", Organisation.objects.published(), ["description"]),
         ("personnes", "Personnes", Person.objects.published(), ["biography"]),
         ("documents", "Documents", Document.objects.published(), ["summary", "bibliographic_note"]),
@@ -70,7 +72,8 @@ def _snippet_source(fields):
 
 
 def highlighted(snippet):
-    return mark_safe(escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>"))
+    html = escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(french_spacing(html))
 
 
 def _best(queryset, candidates, query, fields):

@@ -50,6 +50,19 @@ def test_snippets_highlight_matches_and_escape_the_rest(client, make_initiative)
     assert "<script>alert(1)</script>" not in html
 
 
+def test_excerpts_show_the_rendered_text_never_markdown(client, make_initiative):
+    make_initiative(
+        "Club Noé",
+        body="### Rétrospective sur l’action\n\n*Eric Kniaz, manager territorial : "
+        "[le site](https://example.org/kniaz).*\n\n> **Un** point.",
+    )
+    (hit,) = client.get(SEARCH, {"q": "kniaz"}).context["sections"][0].hits
+    assert hit.snippet_html == (
+        "Rétrospective sur l’action\n\nEric <mark>Kniaz</mark>, manager territorial\u202f: "
+        "le site.\n\nUn point"  # ts_headline ends an excerpt on a word
+    )
+
+
 def test_snippet_markup_is_escaped_before_marks_are_added():
     snippet = highlighted('<img src=x onerror="alert(1)"> \x02Bassin\x03 Minier')
     assert snippet == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <mark>Bassin</mark> Minier"
