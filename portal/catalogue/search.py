@@ -162,33 +162,50 @@ def search(text):
     return sections
 
 
-def suggestion(text):
-    """The query with its mistyped words replaced by the closest words of the vocabulary
-    ("econmie circulare" → "économie circulaire"), or "" when there is nothing to correct.
+def correction(text):
+    """The query with its mistyped words replaced by the closest words of the vocabulary, and
+    every word written as the registry writes it ("economie circulere" → "économie
+    circulaire"), or "" when no word is mistyped. One query: the closest words.
 
-    Offered only when the corrected query finds a public record now: the vocabulary keeps
-    the words of records unpublished since it learnt them (SearchWord), and this check keeps
-    them out of sight. Usually two queries: the closest words, then an EXISTS through the
-    published initiatives (and the other sections' if need be).
+    Not checked against the records: the vocabulary keeps the words of records unpublished
+    since it learnt them (SearchWord), so the caller shows the correction only with the
+    public results it finds (`search_or_correct`).
     """
     text = clean_text(text)
     if not text or len(text) > TYPO_MAX_LENGTH:
         return ""
     closest = SearchWord.objects.closest({key for key, _ in words_in(text)}, TYPO_SIMILARITY)
+    mistyped = False
 
     def corrected_word(match):
-        key = word_key(match.group())
-        known = closest.get(key)
-        return known.spelling if known and known.word != key else match.group()
+        nonlocal mistyped
+        typed = match.group()
+        known = closest.get(word_key(typed))
+        if known is None:
+            return typed
+        mistyped = mistyped or known.word != word_key(typed)
+        return _cased_as(known.spelling, typed)
 
     corrected = WORD.sub(corrected_word, text)
-    if corrected == text or not _finds_anything(corrected):
-        return ""
-    return corrected
+    return corrected if mistyped and corrected != text else ""
 
 
-def _finds_anything(text):
-    """Whether the query finds a public record: one EXISTS a section, the initiatives first,
-    which hold most of the words of the vocabulary (so usually a single query)."""
-    query = search_query(text)
-    return any(queryset.filter(search_vector=query).exists() for _, _, queryset, _ in _sections())
+def _cased_as(spelling, typed):
+    """The registry's spelling in the case the word was typed: "ECONOMIE" → "ÉCONOMIE"."""
+    if len(typed) > 1 and typed.isupper():
+        return spelling.upper()
+    if typed[:1].isupper():
+        return spelling[:1].upper() + spelling[1:]
+    return spelling
+
+
+def search_or_correct(text):
+    """(sections, correction): the results of the query; when it finds nothing and a word
+    looks mistyped, the results of the corrected query and the correction itself ("" when
+    the query found something or the correction finds nothing either)."""
+    sections = search(text)
+    if sections or not clean_text(text):
+        return sections, ""
+    corrected = correction(text)
+    sections = search(corrected) if corrected else []
+    return sections, corrected if sections else ""

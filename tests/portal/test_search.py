@@ -1,3 +1,6 @@
+import re
+from html import unescape
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -93,24 +96,40 @@ def suggestion(client, text):
     return client.get(SEARCH, {"q": text}).context["suggestion"]
 
 
-def test_suggests_the_corrected_query_for_a_typo(client, make_initiative):
+def test_shows_the_results_of_the_corrected_query_when_the_query_finds_nothing(
+    client, make_initiative
+):
+    make_initiative("Économie circulaire")
     make_initiative("Économie de la fonctionnalité")
-    response = client.get(SEARCH, {"q": "econmie"})
-    assert response.context["sections"] == []
-    assert response.context["suggestion"] == "économie"
-    html = response.content.decode()
-    assert "Vouliez-vous dire" in html
-    assert f'href="{SEARCH}?q=%C3%A9conomie"' in html
+    response = client.get(SEARCH, {"q": "economie circulere"})
+    assert response.context["suggestion"] == "économie circulaire"
+    assert hits(response) == ["Économie circulaire"]
+    html = re.sub(r"[ \n]+", " ", unescape(response.content.decode()))
+    assert (
+        "Aucun résultat pour «\u202feconomie circulere\u202f»\u202f; "
+        "1 résultat pour «\u202féconomie circulaire\u202f»."
+    ) in html
+    assert 'value="economie circulere"' in html  # the query stays as typed in the box
 
 
-def test_corrects_each_mistyped_word_and_keeps_the_others(
+def test_corrects_each_mistyped_word_and_writes_them_as_the_registry_does(
     client, make_initiative, make_organisation
 ):
     make_initiative("Économie circulaire")
     make_organisation("Réseau des écoles")
     assert suggestion(client, "econmie circulare") == "économie circulaire"
-    assert suggestion(client, "ECONOMIE circulare") == "ECONOMIE circulaire"
+    assert suggestion(client, "ECONOMIE circulare") == "ÉCONOMIE circulaire"
+    assert suggestion(client, "Economie circulere") == "Économie circulaire"
     assert suggestion(client, "ecolles") == "écoles"  # an organisation's name is known too
+
+
+def test_a_query_that_finds_something_is_not_corrected(client, make_initiative):
+    make_initiative("Économie circulaire")
+    make_initiative("Econmie, une coquille")
+    response = client.get(SEARCH, {"q": "econmie"})
+    assert (hits(response), response.context["suggestion"]) == (["Econmie, une coquille"], "")
+    # Only accents missing is no typo: the accent-blind search found the records already.
+    assert client.get(SEARCH, {"q": "economie"}).context["suggestion"] == ""
 
 
 def test_unrelated_words_are_not_suggested(client, make_initiative):
