@@ -360,3 +360,12 @@ def test_home_counts_are_the_published_counts(client, drafts):
     assert response.context["initiative_count"] == published
     assert response.context["organisation_count"] == organisations
     assert response.context["territory_count"] == Territory.objects.count()
+
+
+def test_an_operation_is_related_to_the_other_operations_of_its_programme(client, demo_data):
+    diabetes = Initiative.objects.get(slug="lutte-contre-le-diabete")
+    siblings = Initiative.objects.published().filter(parent=diabetes.parent).exclude(pk=diabetes.pk)
+    related = client.get(diabetes.get_absolute_url()).context["related"]
+    assert {other.pk for other in related} == {other.pk for other in siblings}
+    assert {other.related_because.split(" · ")[0] for other in related} == {"Même programme"}
+    assert all(other.publication_state == PublicationState.PUBLISHED for other in related)

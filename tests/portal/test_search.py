@@ -299,6 +299,7 @@ def test_load_demo_fills_the_vocabulary_with_public_words_only(client):
     assert {"economie", "circulaire", "bassin", "minier"} <= words
     assert "brouillon" not in words  # only the draft initiative and organisation say it
     assert suggestion(client, "econmie circulare") == "économie circulaire"
+    assert suggestion(client, "economie circulere") == "économie circulaire"
 
 
 def test_an_excluded_word_is_not_looked_for_in_titles(
