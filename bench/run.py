@@ -242,11 +242,11 @@ http {{ access_log off; client_body_temp_path {work}; proxy_temp_path {work};
 
 SUGGESTION_TIMING = """
 import statistics, time
-from portal.catalogue.search import suggestion
+from portal.catalogue.search import correction
 timings = []
 for _ in range(300):
     started = time.perf_counter()
-    assert suggestion("econmie")
+    assert correction("econmie")
     timings.append((time.perf_counter() - started) * 1000)
 timings.sort()
 print(f"{statistics.median(timings):.2f} {timings[int(len(timings) * 0.95)]:.2f}")

@@ -20,6 +20,7 @@ ACTIONS = {"+": "Création", "~": "Modification", "-": "Suppression"}
 # Computed or kept by the database, or where a source is attached: not what a person changed.
 NOT_SHOWN = {
     *("id", "updated_at", "created_at", "lineage", "sort_key", "search_vector"),
+    "plain_text",
     *("content_type", "object_id"),
 }
 

@@ -121,7 +121,7 @@ class SearchWord(models.Model):
     Learnt by PostgreSQL as records become public (migration 0005) and never pruned on the
     way: a word
     may outlive the record that brought it, so a correction is offered only when the
-    corrected query finds a public record (portal.catalogue.search.suggestion).
+    corrected query finds a public record (portal.catalogue.search.search_or_correct).
     """
 
     word = models.CharField("mot", max_length=40, help_text="Sans accents, en minuscules.")

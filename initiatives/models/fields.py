@@ -47,6 +47,34 @@ def search_vector_field(**weighted_fields):
     )
 
 
+# Migrations name them by these paths, as they do SortKey.
+@deconstructible(path="initiatives.models.MarkdownText")
+class MarkdownText(Func):
+    """The text a Markdown field shows, without its syntax ("### Titre" → "Titre"): an
+    immutable SQL function (initiatives migration 0016), so that a stored column can hold it."""
+
+    function = "registre_markdown_text"
+    output_field = models.TextField()
+
+
+@deconstructible(path="initiatives.models.Paragraphs")
+class Paragraphs(Func):
+    """The non-empty texts, separated by a blank line."""
+
+    function = "registre_paragraphs"
+    output_field = models.TextField()
+
+
+def plain_text_field(plain, markdown):
+    """A stored column of the text the page shows, for the search excerpts: excerpts cut by
+    ts_headline from the Markdown would show its syntax, and rendering each hit's Markdown on
+    every search would cost what PostgreSQL does once a write."""
+    parts = [F(name) for name in plain] + [MarkdownText(F(name)) for name in markdown]
+    return models.GeneratedField(
+        expression=Paragraphs(*parts), output_field=models.TextField(), db_persist=True
+    )
+
+
 def search_indexes(model_name):
     return [
         GinIndex(fields=["search_vector"], name=f"{model_name}_search"),

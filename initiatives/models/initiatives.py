@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Least
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltrans.fields import TranslationField
 
@@ -16,6 +17,7 @@ from initiatives.models.fields import (
     label_with,
     not_before,
     on_field,
+    plain_text_field,
     search_indexes,
     search_vector_field,
     sort_key_field,
@@ -56,53 +58,80 @@ class InitiativeQuerySet(TreeQuerySet, PublishableQuerySet):
         """Public initiatives filed under the theme or one of its sub-themes."""
         return self.filter(listing__themes__contains=[theme.pk])
 
-    def related_to(self, initiative, limit=5, candidates=200):
-        """Public initiatives sharing themes or territories with this one, the most shared first
+    def related_to(self, initiative, limit=8, candidates=200):
+        """Public initiatives close to this one, each with `related_because` ("Même programme ·
+        mêmes thématiques"): first its siblings under the same parent, then those sharing
+        actors, then those sharing themes or territories; within each, the most shared first
         (its parent and children are listed elsewhere on its page).
 
-        A theme or territory counts as shared when the other initiative is filed under it or
-        below it. Only the `candidates` most recently updated initiatives sharing something are
-        ranked: an initiative filed under the whole region shares it with every other one.
+        An actor counts when it is a published organisation involved in both, unless it is
+        involved in a good part of the registry (the Region funds most initiatives: sharing it
+        says nothing). A theme or territory counts when the other initiative is filed under it
+        or below it. Each kind of closeness brings at most its `candidates` most recently
+        updated initiatives, ranked on the narrow listing rows: an initiative filed under the
+        whole region shares it with every other one. Two queries (one when no actor is
+        involved): how common the actors are, then the ranked initiatives.
         """
-        from initiatives.models.listing import Listing  # it refers to Initiative: imported late
+        from initiatives.models.listing import Listing, ListingTotal  # imported late: cycle
 
         themes = [theme.pk for theme in initiative.themes.all()]  # prefetched by the page
         territories = [territory.pk for territory in initiative.territories.all()]
         children = [child.pk for child in initiative.children.all()]  # only public ones count
-        if not themes and not territories:
-            return self.none()
-        candidates = (
-            Listing.objects.filter(Q(themes__overlap=themes) | Q(territories__overlap=territories))
-            .exclude(pk__in=[initiative.pk, initiative.parent_id or 0, *children])
-            .order_by("-updated_at")
-            .values("pk")[:candidates]
+        actors = {
+            involvement.organisation_id
+            for involvement in initiative.involvements.all()  # public actors, prefetched
+            if involvement.organisation_id
+        }
+        actors = sorted(actors - ListingTotal.objects.common("organisations", actors))
+        listing = Listing.objects.exclude(
+            pk__in=[initiative.pk, initiative.parent_id or 0, *children]
         )
-
-        def shared(prefix):
-            return sum(
-                [
-                    Case(When(**{f"{prefix}themes__contains": [pk]}, then=1), default=0)
-                    for pk in themes
-                ]
-                + [
-                    Case(When(**{f"{prefix}territories__contains": [pk]}, then=1), default=0)
-                    for pk in territories
-                ],
-                Value(0),
+        pools = []
+        if initiative.parent_id:
+            pools.append(listing.filter(initiative__parent=initiative.parent_id))
+        if actors:
+            pools.append(listing.filter(organisations__overlap=actors))
+        if themes or territories:
+            pools.append(
+                listing.filter(Q(themes__overlap=themes) | Q(territories__overlap=territories))
             )
+        if not pools:
+            return []
+        # A UNION, not an OR of IN (…): PostgreSQL then reads each pool through its index
+        # and looks the few candidates up, instead of filtering every listing row.
+        pools = [pool.order_by("-updated_at").values("pk")[:candidates] for pool in pools]
+        nearby = Q(pk__in=pools[0].union(*pools[1:]))
 
+        def closeness(prefix, parent):
+            def shared(column, pks):
+                lookup = f"{prefix}{column}__contains"
+                cases = [Case(When(**{lookup: [pk]}, then=1), default=0) for pk in pks]
+                return sum(cases, Value(0))
+
+            return {
+                "sibling": Case(When(**{parent: initiative.parent_id or 0}, then=1), default=0),
+                "shared_actors": shared("organisations", actors),
+                "shared_themes": shared("themes", themes),
+                "shared_places": shared("territories", territories),
+            }
+
+        shared = F("shared_themes") + F("shared_places")
+        order = ["-sibling", "-shared_actors", shared.desc(), "sort_key", "pk"]
         # Ranked on the narrow listing rows; only the chosen few initiatives are read.
         closest = (
-            Listing.objects.filter(pk__in=candidates)
-            .annotate(shared=shared(""))
-            .order_by("-shared", "sort_key", "pk")
+            Listing.objects.filter(nearby)
+            .annotate(**closeness("", "initiative__parent"))
+            .order_by(*order)
             .values("pk")[:limit]
         )
-        return (
+        related = list(
             self.filter(pk__in=closest)
-            .annotate(shared=shared("listing__"))
-            .order_by("-shared", "sort_key", "pk")
+            .annotate(**closeness("listing__", "parent"))
+            .order_by(*order)
         )
+        for other in related:
+            other.related_because = _because(other, initiative)
+        return related
 
     def with_first_year(self):
         """Annotate the earliest of the start and the milestones' dates (LEAST skips NULLs).
@@ -186,6 +215,7 @@ class Initiative(TreeNode, Publishable):
         B=["summary"],
         C=["objectives", "body"],
     )
+    plain_text = plain_text_field(plain=["summary"], markdown=["objectives", "body"])
     # Published with every ancestor published: computed by a trigger on every insert and
     # update and cascaded to the subtree (migration 0007), never written by Python.
     is_public = models.BooleanField("public", default=False, editable=False)
@@ -198,6 +228,7 @@ class Initiative(TreeNode, Publishable):
             "search_vector",
             "search_vector_en",
             "translated_from",
+            "plain_text",
             "is_public",
         ],
         m2m_fields=[themes, territories, activity_types, keywords, documents],
@@ -261,3 +292,21 @@ class Initiative(TreeNode, Publishable):
 
     def objectives_html(self):
         return render_markdown(self.objectives)
+
+
+def _because(other, initiative):
+    """Why `other` is shown as close to `initiative`: "Même programme · mêmes thématiques"."""
+    reasons = []
+    if other.sibling:
+        programme = initiative.parent.kind == Initiative.Kind.PROGRAMME
+        reasons.append(
+            gettext("même programme") if programme else gettext("même initiative parente")
+        )
+    if other.shared_actors:
+        reasons.append(ngettext("même acteur", "mêmes acteurs", other.shared_actors))
+    if other.shared_themes:
+        reasons.append(ngettext("même thématique", "mêmes thématiques", other.shared_themes))
+    if other.shared_places:
+        reasons.append(ngettext("même territoire", "mêmes territoires", other.shared_places))
+    text = " · ".join(reasons)
+    return text[:1].upper() + text[1:]

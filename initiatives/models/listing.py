@@ -89,7 +89,27 @@ class Listing(models.Model):
         return str(self.pk)
 
 
+# A value held by more than this share of the public initiatives, and by more than
+# COMMON_FLOOR of them, is common: sharing it tells little (see Initiative.related_to).
+COMMON_SHARE = 4
+COMMON_FLOOR = 10
+
+
 class ListingTotalQuerySet(models.QuerySet):
+    def common(self, column, keys):
+        """The keys among `keys` that more than a quarter of the public initiatives hold (and
+        more than COMMON_FLOOR), from the kept totals: one query, whatever the registry size."""
+        if not keys:
+            return set()
+        counts = dict(
+            self.filter(Q(column=column, key__in=[str(key) for key in keys]) | Q(column="total"))
+            .values("column", "key")
+            .annotate(total=Sum("count"))
+            .values_list("key", "total")
+        )
+        threshold = max(COMMON_FLOOR, counts.pop("", 0) / COMMON_SHARE)
+        return {key for key in keys if counts.get(str(key), 0) > threshold}
+
     def count_of(self, column, key):
         """How many public initiatives hold this value ("territories", 12): the count of a
         territory's or theme's page, without counting the rows."""

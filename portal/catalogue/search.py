@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Organisation, Person
+from initiatives.markdown import french_spacing
 from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
 from initiatives.translations import english_text, search_config, search_language
 from portal.models import WORD, SearchWord, word_key, words_in
@@ -69,14 +70,16 @@ class Kind:
 
 def _sections(language=None):
     """A Kind for each kind of record. In English, initiatives are searched in their English
-    (the French where there is none yet); the other records are written in French only."""
+    (the French where there is none yet); the other records are written in French only. A
+    French initiative's snippet comes from its `plain_text`, the text its page shows, without
+    Markdown."""
     initiatives = Kind("initiatives", _("Initiatives"), Initiative.objects.published(), [])
     if search_language(language) == "en":
         initiatives.fields = [english_text("summary"), english_text("body")]
         initiatives.vector = "search_vector_en"
         initiatives.config = search_config("en")
     else:
-        initiatives.fields = ["summary", "body"]
+        initiatives.fields = ["plain_text"]
     kinds = [
         initiatives,
         ("organisations", _("Organisations"), Organisation.objects.published(), ["description"]),
@@ -108,7 +111,8 @@ def _snippet_source(fields):
 
 
 def highlighted(snippet):
-    return mark_safe(escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>"))
+    html = escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(french_spacing(html))
 
 
 def _best(queryset, candidates, query, fields, vector="search_vector", config=SEARCH_CONFIG):
@@ -200,35 +204,50 @@ def search(text, language=None):
     return sections
 
 
-def suggestion(text, language=None):
-    """The query with its mistyped words replaced by the closest words of the vocabulary
-    ("econmie circulare" → "économie circulaire"), or "" when there is nothing to correct.
+def correction(text):
+    """The query with its mistyped words replaced by the closest words of the vocabulary, and
+    every word written as the registry writes it ("economie circulere" → "économie
+    circulaire"), or "" when no word is mistyped. One query: the closest words.
 
-    Offered only when the corrected query finds a public record now: the vocabulary keeps
-    the words of records unpublished since it learnt them (SearchWord), and this check keeps
-    them out of sight. Usually two queries: the closest words, then an EXISTS through the
-    published initiatives (and the other sections' if need be).
+    Not checked against the records: the vocabulary keeps the words of records unpublished
+    since it learnt them (SearchWord), so the caller shows the correction only with the
+    public results it finds (`search_or_correct`).
     """
     text = clean_text(text)
     if not text or len(text) > TYPO_MAX_LENGTH:
         return ""
     closest = SearchWord.objects.closest({key for key, _ in words_in(text)}, TYPO_SIMILARITY)
+    mistyped = False
 
     def corrected_word(match):
-        key = word_key(match.group())
-        known = closest.get(key)
-        return known.spelling if known and known.word != key else match.group()
+        nonlocal mistyped
+        typed = match.group()
+        known = closest.get(word_key(typed))
+        if known is None:
+            return typed
+        mistyped = mistyped or known.word != word_key(typed)
+        return _cased_as(known.spelling, typed)
 
     corrected = WORD.sub(corrected_word, text)
-    if corrected == text or not _finds_anything(corrected, language):
-        return ""
-    return corrected
+    return corrected if mistyped and corrected != text else ""
 
 
-def _finds_anything(text, language=None):
-    """Whether the query finds a public record: one EXISTS a section, the initiatives first,
-    which hold most of the words of the vocabulary (so usually a single query)."""
-    return any(
-        kind.queryset.filter(**{kind.vector: kind.query(text)}).exists()
-        for kind in _sections(language)
-    )
+def _cased_as(spelling, typed):
+    """The registry's spelling in the case the word was typed: "ECONOMIE" → "ÉCONOMIE"."""
+    if len(typed) > 1 and typed.isupper():
+        return spelling.upper()
+    if typed[:1].isupper():
+        return spelling[:1].upper() + spelling[1:]
+    return spelling
+
+
+def search_or_correct(text, language=None):
+    """(sections, correction): the results of the query; when it finds nothing and a word
+    looks mistyped, the results of the corrected query and the correction itself ("" when
+    the query found something or the correction finds nothing either)."""
+    sections = search(text, language)
+    if sections or not clean_text(text):
+        return sections, ""
+    corrected = correction(text)
+    sections = search(corrected, language) if corrected else []
+    return sections, corrected if sections else ""

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.catalogue.facets import build_facets
 from portal.catalogue.filters import SORTS, InitiativeFilter
 from portal.catalogue.forms import SearchForm
-from portal.catalogue.search import search, suggestion
+from portal.catalogue.search import search_or_correct
 
 PAGE_SIZE = 20
 
@@ -70,13 +70,15 @@ def _flattened(options):
 def search_page(request):
     form = SearchForm(request.GET)
     text = form.cleaned_data["q"] if form.is_valid() else ""
-    sections = search(text)
+    sections, corrected = search_or_correct(text)
     context = {
         "form": form,
         "text": text,
         "sections": sections,
         "total": sum(section.total for section in sections),
         "capped": any(section.capped for section in sections),
-        "suggestion": suggestion(text) if text and not sections else "",
+        # The query found nothing: the sections are the results of this correction of it.
+        "suggestion": corrected,
+        "results_for": corrected or text,
     }
     return render(request, "portal/search.html", context, status=200 if form.is_valid() else 400)

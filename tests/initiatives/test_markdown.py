@@ -1,4 +1,9 @@
+import json
+from html import unescape
+from pathlib import Path
+
 import pytest
+from django.utils.html import strip_tags
 
 from actors.models import Involvement
 from initiatives.markdown import NARROW_NBSP, french_spacing, render_markdown
@@ -76,3 +81,44 @@ def test_actors_are_grouped_by_role_in_a_meaningful_order(
         )
     roles = list(client.get(initiative.get_absolute_url()).context["roles"])
     assert roles == ["Pilote", "Financeur", "Auteur de la fiche"]
+
+
+# The plain text of Markdown, kept by PostgreSQL for the search excerpts ----------------------
+
+MARKDOWN_SAMPLES = [
+    "### Rétrospective sur l’action, par Eric Kniaz\n\n*Eric Kniaz, manager territorial.*",
+    "> Un **petit** point : j’ai _rejoint_ la direction.\n>\n> > En 2003, la région…",
+    '- [Le site](https://example.org/a_b "titre") et ![logo](logo.png)\n- deux\n\n1. un\n2. deux',
+    "| Année | Fait |\n|---|:-:|\n| 2013 | Club Noé |",
+    "snake_case, 5 * 3, `code`, \\*pas\\* et a &amp; b &lt;x&gt;\n\n---\n\nSous-titre\n===",
+    "Lien <https://example.org> et [référence][1].\n\n[1]: https://example.org/ref",
+    "```python\nx = 1\n```\n\n## Fin ##",
+]
+
+
+def seed_markdown():
+    """The Markdown of the demo fixtures: what the registry's writers really use."""
+    rows = json.loads((Path(__file__).parents[2] / "fixtures" / "03_initiatives.json").read_text())
+    texts = [row["fields"].get(name, "") for row in rows for name in ("body", "objectives")]
+    return [text for text in texts if text]
+
+
+def shown_text(markdown):
+    """The characters the rendered page shows, spaces aside."""
+    return "".join(unescape(strip_tags(render_markdown(markdown))).split())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("markdown", MARKDOWN_SAMPLES + seed_markdown())
+def test_plain_text_is_the_text_the_page_shows(markdown, make_initiative):
+    initiative = make_initiative(body=markdown)
+    assert "".join(initiative.plain_text.split()) == shown_text(markdown)
+
+
+@pytest.mark.django_db
+def test_plain_text_joins_summary_objectives_and_body_and_follows_updates(make_initiative):
+    initiative = make_initiative(summary="Résumé *brut*.", objectives="- **Agir**")
+    assert initiative.plain_text == "Résumé *brut*.\n\nAgir"  # the summary is not Markdown
+    type(initiative).objects.filter(pk=initiative.pk).update(body="## Suite\n\n_Fin_")
+    initiative.refresh_from_db()
+    assert initiative.plain_text == "Résumé *brut*.\n\nAgir\n\nSuite\n\nFin"

@@ -177,6 +177,38 @@ def test_an_initiative_page_shows_related_initiatives(client, make_initiative, m
     assert [other.title for other in related] == ["Même thème, même lieu", "Même lieu"]
 
 
+def test_related_initiatives_are_siblings_then_shared_actors_then_shared_themes(
+    client, make_initiative, make_organisation
+):
+    theme = Theme.objects.create(name="Santé", slug="sante")
+    programme = make_initiative("TESR", kind="programme")
+    initiative = make_initiative("Lutte contre le diabète", parent=programme)
+    initiative.themes.add(theme)
+    make_initiative("Un enfant", parent=initiative).themes.add(theme)  # listed elsewhere
+    make_initiative("Lycée du 3e millénaire", parent=programme)
+    make_initiative("Brouillon du programme", parent=programme, state=PublicationState.DRAFT)
+    pilot, hidden = make_organisation("Pilote"), make_organisation(state=PublicationState.DRAFT)
+    region = make_organisation("Région")  # involved in most initiatives: sharing it says nothing
+    initiative.involvements.create(organisation=pilot, role="pilot")
+    initiative.involvements.create(organisation=hidden, role="partner")
+    initiative.involvements.create(organisation=region, role="funder")
+    make_initiative("Club Noé").involvements.create(organisation=pilot, role="partner")
+    make_initiative("Par un brouillon").involvements.create(organisation=hidden, role="pilot")
+    make_initiative("Même thème").themes.add(theme)
+    funded = [make_initiative() for _ in range(10)]
+    Involvement.objects.bulk_create(
+        Involvement(initiative=other, organisation=region, role="funder") for other in funded
+    )
+    response = client.get(initiative.get_absolute_url())
+    related = [(other.title, other.related_because) for other in response.context["related"]]
+    assert related == [
+        ("Lycée du 3e millénaire", "Même programme"),
+        ("Club Noé", "Même acteur"),
+        ("Même thème", "Même thématique"),
+    ]
+    assert "Même programme</span>" in response.content.decode()
+
+
 def test_an_empty_registry_has_an_index_with_no_result(client):
     response = client.get(reverse("initiative_index"))
     assert response.status_code == 200

@@ -178,10 +178,11 @@ PINNED = {
     "embed, page 2": 4,
     "embed builder, filtered": 6,
     # A count (bounded by a LIMIT) and a ranking a section: 1 + 5 × 2, whatever the number of
-    # hits. The typo: five empty counts, the closest known words, one EXISTS for the correction.
+    # hits. The typo: five empty counts, the closest known words, then the corrected query's
+    # search (two sections found: 1 + 5 + 1 + 5 + 2).
     "search": 11,
     "search, few hits": 11,
-    "search, typo fallback": 8,
+    "search, typo fallback": 14,
     "actors": 5,  # organisations and people, each a count and a page
     "territories": 2,
     "themes": 2,
@@ -222,7 +223,7 @@ def check(page, response):
     if page in ("search", "search, few hits"):
         assert len(context["sections"]) == 5
     if page == "search, typo fallback":
-        assert not context["sections"] and context["suggestion"] == "économie"
+        assert context["sections"] and context["suggestion"] == "économie"
 
 
 class TestPinnedQueryCounts:
@@ -359,3 +360,12 @@ def test_home_counts_are_the_published_counts(client, drafts):
     assert response.context["initiative_count"] == published
     assert response.context["organisation_count"] == organisations
     assert response.context["territory_count"] == Territory.objects.count()
+
+
+def test_an_operation_is_related_to_the_other_operations_of_its_programme(client, demo_data):
+    diabetes = Initiative.objects.get(slug="lutte-contre-le-diabete")
+    siblings = Initiative.objects.published().filter(parent=diabetes.parent).exclude(pk=diabetes.pk)
+    related = client.get(diabetes.get_absolute_url()).context["related"]
+    assert {other.pk for other in related} == {other.pk for other in siblings}
+    assert {other.related_because.split(" · ")[0] for other in related} == {"Même programme"}
+    assert all(other.publication_state == PublicationState.PUBLISHED for other in related)
