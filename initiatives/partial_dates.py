@@ -16,6 +16,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.html import format_html
 
+from initiatives.typography import day_of_month, since, until
+
 MONTHS = [
     "janvier",
     "février",
@@ -115,8 +117,7 @@ class PartialDate:
     def __str__(self):
         # French usage: "2015", "mars 2016", "21 mars 2016", and "1er" for the first of a month.
         if self.day:
-            day = "1er" if self.day == 1 else str(self.day)
-            return f"{day} {MONTHS[self.month - 1]} {self.year}"
+            return f"{day_of_month(self.day)} {MONTHS[self.month - 1]} {self.year}"
         if self.month:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return str(self.year)
@@ -135,13 +136,13 @@ class PartialDate:
 
 
 def format_period(start, end):
-    """ "depuis 2013", "2015 – 2017", "jusqu'en 2016", "" """
+    """ "depuis 2013", "2015 – 2017", "jusqu'en 2016", "jusqu'au 31 décembre 2015", "" """
     if start and end:
         return str(start) if start == end else f"{start} – {end}"
     if start:
-        return f"depuis {start}"
+        return since(start)
     if end:
-        return f"jusqu'à {end}"
+        return until(end)
     return ""
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from initiatives import typography
 from initiatives.models.fields import (
     FieldConstraintErrors,
     label_with,
@@ -30,9 +31,25 @@ class Territory(TreeNode):
         COMMUNE = "commune", "Commune"
         PLACE = "place", "Lieu"
 
+    class Gender(models.TextChoices):
+        MASCULINE = typography.MASCULINE, "masculin"
+        FEMININE = typography.FEMININE, "féminin"
+        MASCULINE_PLURAL = typography.MASCULINE_PLURAL, "masculin pluriel"
+        FEMININE_PLURAL = typography.FEMININE_PLURAL, "féminin pluriel"
+
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField(unique=True, max_length=200)
     kind = models.CharField("type", max_length=20, choices=Kind)
+    gender = models.CharField(
+        "genre du nom",
+        max_length=2,
+        choices=Gender,
+        default=Gender.MASCULINE,
+        help_text=(
+            "Pour accorder les mots qui s’y rapportent : la Picardie est « fusionnée », "
+            "les Hauts-de-France sont « issus » de deux régions."
+        ),
+    )
     code = models.CharField(
         "code officiel", max_length=20, blank=True, help_text="Code INSEE ou SIREN."
     )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from initiatives.typography import french_text, guillemets
 from portal.cache import remembered
 from portal.catalogue.filters import InitiativeFilter
 
@@ -79,11 +80,12 @@ def _parse(request, extra):
     filterset = InitiativeFilter(request.GET, request=request)
     unknown = _unknown(request.GET, set(filterset.filters) | set(extra))
     if unknown:
-        names = ", ".join(f"« {name[:40]} »" for name in unknown[:5])
+        names = ", ".join(guillemets(name[:40]) for name in unknown[:5])
         return filterset, f"Paramètre inconnu{NNBSP}: {names}."
     theme = request.GET.get("theme", DEFAULT_THEME)
     if "theme" in extra and theme not in THEMES:
-        return filterset, f"Apparence inconnue{NNBSP}: « registre » ou « neutre » attendue."
+        expected = f"{guillemets('registre')} ou {guillemets('neutre')}"
+        return filterset, f"Apparence inconnue{NNBSP}: {expected} attendue."
     if not filterset.is_valid():
         errors = [
             f"{filterset.form.fields[name].label if name in filterset.form.fields else ''}{NNBSP}: "
@@ -123,7 +125,10 @@ def snippets(urls, title, initiatives, request):
     items = format_html_join(
         "\n",
         '  <li><a href="{}">{}</a></li>',
-        ((request.build_absolute_uri(i.get_absolute_url()), i.title) for i in initiatives),
+        (
+            (request.build_absolute_uri(i.get_absolute_url()), french_text(i.title))
+            for i in initiatives
+        ),
     )
     links = format_html(
         '<section>\n<h2><a href="{}">{}</a></h2>\n<ul>\n{}\n</ul>\n'

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from actors.models import Organisation, Person
 from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
+from initiatives.typography import french_spacing
 from portal.models import WORD, SearchWord, word_key, words_in
 
 RESULTS_PER_SECTION = 10
@@ -70,7 +71,8 @@ def _snippet_source(fields):
 
 
 def highlighted(snippet):
-    return mark_safe(escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>"))
+    marked = escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(french_spacing(marked))
 
 
 def _best(queryset, candidates, query, fields):

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.shortcuts import render
 
+from initiatives.typography import guillemets
 from portal.catalogue.facets import build_facets
 from portal.catalogue.filters import SORTS, InitiativeFilter
 from portal.catalogue.forms import SearchForm
@@ -47,7 +48,7 @@ def active_filters(filterset, facets, query):
 
     active = []
     if text := filterset.text:
-        active.append(ActiveFilter("Mots-clés", f"« {text} »", without("q")))
+        active.append(ActiveFilter("Mots-clés", guillemets(text), without("q")))
     for facet in facets:
         for option in _flattened(facet.options):
             if option.selected:

@@ -1,8 +1,9 @@
 import pytest
 
 from actors.models import Involvement
-from initiatives.markdown import NARROW_NBSP, french_spacing, render_markdown
+from initiatives.markdown import render_markdown
 from initiatives.templatetags.registre import fr_number
+from initiatives.typography import NARROW_NBSP, french_spacing
 
 
 def test_markdown_keeps_structure_and_drops_scripts():
