@@ -170,7 +170,7 @@ def verification_due(record):
     due = record.verification_due
     if due is None or record.publication_state == PublicationState.ARCHIVED:
         return "—"
-    shown = french_date(due, month="M")
+    shown = french_date(due, month="N")
     if due < timezone.localdate():
         return format_html('{} <strong class="verification-overdue">en retard</strong>', shown)
     return shown

@@ -103,7 +103,7 @@ def _is_french():
 
 
 def french_date(value, month="F"):
-    """ "1er novembre 2026", "21 mars 2016" (month="M": "1er nov. 2026"); "" for nothing.
+    """ "1er novembre 2026", "21 mars 2016" (month="N": "1er nov. 2026"); "" for nothing.
     A datetime is shown as the day it is in the site's time zone."""
     if not value:
         return ""

@@ -207,3 +207,19 @@ def test_the_rules_catch_each_slip():
         "<li>Page 1</li><li>2</li>"
     )
     assert slips(good) == []
+
+
+def page_text(client, url):
+    return " ".join(visible_runs(client.get(url).content.decode()))
+
+
+def test_words_agree_with_their_noun_on_the_demo_pages(client):
+    assert "Fusionnée dans\u202f: Hauts-de-France" in page_text(client, "/territoires/picardie/")
+    assert "Issus de\u202f: Nord-Pas-de-Calais, Picardie" in page_text(
+        client, "/territoires/hauts-de-france/"
+    )
+    club = page_text(client, "/initiatives/club-noe/")
+    assert "Membres fondateurs" in club and "Membre fondateurs" not in club
+    tesr = page_text(client, "/initiatives/transformation-ecologique-et-sociale-de-la-region/")
+    assert "9 opérations de développement" in tesr
+    assert "plus de 200 parties prenantes des opérations" in tesr
