@@ -45,6 +45,7 @@ class Territory(TreeNode):
         max_length=2,
         choices=Gender,
         default=Gender.MASCULINE,
+        db_default=Gender.MASCULINE,  # rows written by COPY (the bench loader) take it too
         help_text=(
             "Pour accorder les mots qui s’y rapportent : la Picardie est « fusionnée », "
             "les Hauts-de-France sont « issus » de deux régions."
