@@ -28,6 +28,7 @@ from initiatives.models import (
     sort_key_field,
 )
 from initiatives.partial_dates import PartialDateField, format_period
+from initiatives.typography import agree
 
 
 class Organisation(Publishable):
@@ -320,6 +321,23 @@ class Involvement(FieldConstraintErrors, models.Model):
         AUTHOR = "author", _("Auteur de la fiche")
         CONTACT = "contact", _("Contact")
 
+    # Each role's name for several actors: French agrees every word of "Membre fondateur",
+    # never only the last one ("Membres fondateurs", "Comités scientifiques").
+    ROLE_PLURALS = {
+        Role.PILOT: "Pilotes",
+        Role.CO_PILOT: "Co-pilotes",
+        Role.PARTNER: "Partenaires",
+        Role.FUNDER: "Financeurs",
+        Role.CO_FACILITATOR: "Co-animateurs",
+        Role.FOUNDER: "Membres fondateurs",
+        Role.MEMBER: "Membres",
+        Role.STAKEHOLDER: "Parties prenantes",
+        Role.SCIENTIFIC_COMMITTEE: "Comités scientifiques",
+        Role.EXPERT: "Experts, conseils",
+        Role.AUTHOR: "Auteurs de la fiche",
+        Role.CONTACT: "Contacts",
+    }
+
     initiative = models.ForeignKey(
         Initiative, verbose_name="initiative", on_delete=models.CASCADE, related_name="involvements"
     )
@@ -394,6 +412,11 @@ class Involvement(FieldConstraintErrors, models.Model):
     @property
     def period(self):
         return format_period(self.start, self.end)
+
+    def role_label(self, count=1):
+        """The role's name agreed with the number of actors holding it: "Membre fondateur",
+        "Membres fondateurs"."""
+        return agree(count, self.get_role_display(), self.ROLE_PLURALS[self.role])
 
 
 class FundingQuerySet(models.QuerySet):

@@ -34,6 +34,7 @@ from initiatives.proposals import (
     submit,
     withdraw,
 )
+from initiatives.typography import french_datetime
 
 
 def record_admin_url(record, view="change"):
@@ -232,7 +233,7 @@ def reviews_some(user):
 
 @admin.register(Proposal)
 class ProposalAdmin(ForgivingSearchMixin, admin.ModelAdmin):
-    list_display = ["record_link", "record_kind", "author", "state", "updated_at"]
+    list_display = ["record_link", "record_kind", "author", "state", "updated"]
     list_filter = ["state", RecordKindFilter]
     list_select_related = ["author", "content_type"]
     search_fields = ["comment", "author__username", "author__last_name"]
@@ -270,6 +271,10 @@ class ProposalAdmin(ForgivingSearchMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="mise à jour le", ordering="updated_at")
+    def updated(self, proposal):
+        return french_datetime(proposal.updated_at)
 
     @admin.display(description="fiche")
     def record_link(self, proposal):

@@ -14,11 +14,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from initiatives.history import user_name
 from initiatives.models import PublicationState, ReviewStep
+from initiatives.typography import french_date
 
 DAWN = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
 
@@ -170,11 +170,10 @@ def verification_due(record):
     due = record.verification_due
     if due is None or record.publication_state == PublicationState.ARCHIVED:
         return "—"
+    shown = french_date(due, month="N")
     if due < timezone.localdate():
-        return format_html(
-            '{} <strong class="verification-overdue">en retard</strong>', date_format(due, "j M Y")
-        )
-    return date_format(due, "j M Y")
+        return format_html('{} <strong class="verification-overdue">en retard</strong>', shown)
+    return shown
 
 
 def staff_members():

@@ -8,12 +8,11 @@ from decimal import Decimal
 from django.contrib import admin
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import Truncator
 from simple_history.utils import get_m2m_reverse_field_name
 
 from initiatives.numbers import french_number
+from initiatives.typography import french_date, french_datetime
 
 EMPTY = "—"
 ACTIONS = {"+": "Création", "~": "Modification", "-": "Suppression"}
@@ -26,7 +25,7 @@ NOT_SHOWN = {
 
 
 def when(moment):
-    return date_format(timezone.localtime(moment), "j F Y à H:i")
+    return french_datetime(moment)
 
 
 def user_name(user):
@@ -46,7 +45,7 @@ def display_value(model_field, value):
     if isinstance(value, datetime.datetime):
         return when(value)
     if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
+        return french_date(value)
     if isinstance(value, Decimal | float | int) and not model_field.is_relation:
         return french_number(value)
     if isinstance(value, list | tuple | set | models.QuerySet):

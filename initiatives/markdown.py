@@ -1,38 +1,15 @@
 """Markdown written by staff, rendered to HTML that is safe to show to the public."""
 
 import hashlib
-import re
 
 import markdown
 import nh3
 from django.core.cache import caches
 from django.utils.safestring import mark_safe
 
+from initiatives.typography import french_spacing
+
 MARKDOWN_TTL = 24 * 3600
-
-NARROW_NBSP = "\u202f"
-# French typography: a narrow no-break space before ; : ! ? » and after «, never a line break.
-_SPACE_BEFORE = re.compile(r"[ \u00a0]([;:!?»])")
-_AFTER_GUILLEMET = re.compile(r"«[ \u00a0]?")
-_STUCK = re.compile(r"(?<=[\w)])([;!?])(?=$|\))")  # "mot;" but not "?x=" or "3:00"
-_TAG = re.compile(r"(<[^>]*>|&[#\w]+;)")  # tags and character references stay untouched
-
-
-def french_spacing(text):
-    """Narrow no-break spaces where French wants them, in text only (not in tags, entities or
-    URLs)."""
-    parts = _TAG.split(text)
-    for index in range(0, len(parts), 2):  # even indexes are the text between tags
-        segment = _SPACE_BEFORE.sub(NARROW_NBSP + r"\1", parts[index])
-        segment = _AFTER_GUILLEMET.sub("«" + NARROW_NBSP, segment)
-        parts[index] = " ".join(
-            word
-            if "://" in word or word.startswith("www.")
-            else _STUCK.sub(NARROW_NBSP + r"\1", word)
-            for word in segment.split(" ")
-        )
-    return "".join(parts)
-
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "sup", "sub",

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from initiatives.history import user_name
 from initiatives.models import PublicationState, ReviewEmailPreference, ReviewStep
+from initiatives.typography import guillemets
 
 logger = logging.getLogger(__name__)
 Frequency = ReviewEmailPreference.Frequency
@@ -75,7 +76,7 @@ def submission_message(step, record, user):
         "url": change_url(record),
         "preferences_url": preferences_url(),
     }
-    subject = f"[Registre] À relire\u202f: « {record} » ({record._meta.verbose_name})"
+    subject = f"[Registre] À relire\u202f: {guillemets(record)} ({record._meta.verbose_name})"
     body = render_to_string("initiatives/email/review_submitted.txt", context)
     return EmailMessage(subject, body, to=[user.email])
 

@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.html import format_html
 
+from initiatives.typography import day_of_month, since, until
+
 MONTHS = [
     "janvier",
     "février",
@@ -122,8 +124,7 @@ class PartialDate:
             )
         # French usage: "2015", "mars 2016", "21 mars 2016", and "1er" for the first of a month.
         if self.day:
-            day = "1er" if self.day == 1 else str(self.day)
-            return f"{day} {MONTHS[self.month - 1]} {self.year}"
+            return f"{day_of_month(self.day)} {MONTHS[self.month - 1]} {self.year}"
         if self.month:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return str(self.year)
@@ -164,15 +165,15 @@ def english():
 
 
 def format_period(start, end):
-    """ "depuis 2013", "2015 – 2017", "jusqu'en 2016", "" """
+    """ "depuis 2013", "2015 – 2017", "jusqu'en 2016", "jusqu'au 31 décembre 2015", "" """
     if english() and not (start and end):
         return f"since {start}" if start else f"until {end}" if end else ""
     if start and end:
         return str(start) if start == end else f"{start} – {end}"
     if start:
-        return f"depuis {start}"
+        return since(start)
     if end:
-        return f"jusqu'à {end}"
+        return until(end)
     return ""
 
 

@@ -76,7 +76,8 @@ def initiative_detail(request, slug):
     for involvement in sorted(
         initiative.involvements.all(), key=lambda i: role_order.index(i.role)
     ):
-        roles.setdefault(involvement.get_role_display(), []).append(involvement)
+        roles.setdefault(involvement.role, []).append(involvement)
+    roles = {group[0].role_label(len(group)): group for group in roles.values()}
     return render(
         request,
         "initiatives/initiative_detail.html",

@@ -19,9 +19,9 @@ from initiatives.models.fields import (
 from initiatives.models.initiatives import Initiative
 from initiatives.models.versions import VersionHistory
 from initiatives.models.vocabularies import Territory
-from initiatives.numbers import french_number
 from initiatives.partial_dates import PartialDateField, english
 from initiatives.translations import translated_from_field
+from initiatives.typography import figure_text
 
 
 class MilestoneQuerySet(models.QuerySet):
@@ -218,4 +218,4 @@ class KeyFigure(FieldConstraintErrors, models.Model):
         ]
 
     def __str__(self):
-        return " ".join(part for part in (french_number(self.value), self.unit, self.label) if part)
+        return figure_text(self.value, self.unit, self.label)

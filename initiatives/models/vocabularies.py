@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltrans.fields import TranslationField
 
+from initiatives import typography
 from initiatives.models.fields import (
     FieldConstraintErrors,
     label_with,
@@ -33,9 +34,26 @@ class Territory(TreeNode):
         COMMUNE = "commune", _("Commune")
         PLACE = "place", _("Lieu")
 
+    class Gender(models.TextChoices):
+        MASCULINE = typography.MASCULINE, "masculin"
+        FEMININE = typography.FEMININE, "féminin"
+        MASCULINE_PLURAL = typography.MASCULINE_PLURAL, "masculin pluriel"
+        FEMININE_PLURAL = typography.FEMININE_PLURAL, "féminin pluriel"
+
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField(unique=True, max_length=200)
     kind = models.CharField("type", max_length=20, choices=Kind)
+    gender = models.CharField(
+        "genre du nom",
+        max_length=2,
+        choices=Gender,
+        default=Gender.MASCULINE,
+        db_default=Gender.MASCULINE,  # rows written by COPY (the bench loader) take it too
+        help_text=(
+            "Pour accorder les mots qui s’y rapportent : la Picardie est « fusionnée », "
+            "les Hauts-de-France sont « issus » de deux régions."
+        ),
+    )
     code = models.CharField(
         "code officiel", max_length=20, blank=True, help_text="Code INSEE ou SIREN."
     )
@@ -87,6 +105,24 @@ class Territory(TreeNode):
 
     def __str__(self):
         return self.name
+
+    @property
+    def merged_into_label(self):
+        """ "Fusionnée dans :" for Picardie: the participle agreed with the territory's name."""
+        return {
+            self.Gender.FEMININE: _("Fusionnée dans :"),
+            self.Gender.MASCULINE_PLURAL: _("Fusionnés dans :"),
+            self.Gender.FEMININE_PLURAL: _("Fusionnées dans :"),
+        }.get(self.gender, _("Fusionné dans :"))
+
+    @property
+    def issued_from_label(self):
+        """ "Issus de :" for the Hauts-de-France, agreed as `merged_into_label` is."""
+        return {
+            self.Gender.FEMININE: _("Issue de :"),
+            self.Gender.MASCULINE_PLURAL: _("Issus de :"),
+            self.Gender.FEMININE_PLURAL: _("Issues de :"),
+        }.get(self.gender, _("Issu de :"))
 
     def get_absolute_url(self):
         return reverse("initiatives:territory", args=[self.slug])

@@ -4,8 +4,9 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from initiatives.markdown import french_spacing
-from initiatives.numbers import NBSP, french_number
+from initiatives import typography
+from initiatives.numbers import french_number
+from initiatives.typography import french_spacing
 
 register = template.Library()
 
@@ -18,11 +19,40 @@ def fr_number(value):
 
 @register.filter
 def figure(key_figure):
-    """ "plus de 200 parties prenantes", "-15 % évolution…" """
-    unit = key_figure.unit
-    value = fr_number(key_figure.value)
-    number = f"{value}{NBSP}%" if unit == "%" else f"{value} {unit}".strip()
-    return f"plus de {number}" if key_figure.is_lower_bound else number
+    """The number and its unit, unless the label already says it: "plus de 200" (label
+    "parties prenantes…"), "190 km" (label "de littoral"), "-15 %"."""
+    return typography.figure_number(
+        key_figure.value, key_figure.unit, key_figure.label, key_figure.is_lower_bound
+    )
+
+
+@register.filter
+def fr_pluralize(count, suffixes="s"):
+    """Like Django's `pluralize`, with the French rule: "0 initiative", "2 initiatives"; the
+    argument is "s" (the default), "x", or "singular,plural" endings ("al,aux")."""
+    singular, _, plural = suffixes.rpartition(",") if "," in suffixes else ("", "", suffixes)
+    try:
+        return plural if typography.is_plural(count) else singular
+    except TypeError:
+        return ""
+
+
+@register.filter
+def gender(word, grammatical_gender):
+    """ "Fusionné"|gender:territory.gender → "Fusionnée" for Picardie (féminin)."""
+    return typography.agree_gender(word, grammatical_gender)
+
+
+@register.filter
+def fr_date(value):
+    """ "1er novembre 2026", "21 mars 2016": a date or a datetime (its day, local time)."""
+    return typography.french_date(value)
+
+
+@register.filter
+def fr_datetime(value):
+    """ "1er novembre 2026 à 14:05", in the site's time zone."""
+    return typography.french_datetime(value)
 
 
 @register.filter(needs_autoescape=True)

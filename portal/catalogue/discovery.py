@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actors.models import Organisation, Person
 from initiatives.models import Document, Event, Initiative, Territory, Theme
+from initiatives.typography import french_spacing
 from portal.catalogue.filters import InitiativeFilter
 
 FEED_SIZE = 50
@@ -156,10 +157,10 @@ class InitiativeFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return french_spacing(item.title)
 
     def item_description(self, item):
-        return item.summary
+        return french_spacing(item.summary)
 
     def item_pubdate(self, item):
         return item.published_at or item.created_at
@@ -249,7 +250,7 @@ def calendar(request, events, name):
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{event.start.first_day:%Y%m%d}",
             f"DTEND;VALUE=DATE:{last.first_day + datetime.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_escape(event.title)}",
+            f"SUMMARY:{_escape(french_spacing(event.title))}",
             f"STATUS:{ICAL_STATUS[event.status]}",
             f"URL:{url}",
         ]
@@ -258,7 +259,7 @@ def calendar(request, events, name):
         description = " — ".join(
             part for part in (event.description, event.initiative.title) if part
         )
-        lines += [f"DESCRIPTION:{_escape(description)}", "END:VEVENT"]
+        lines += [f"DESCRIPTION:{_escape(french_spacing(description))}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     body = "\r\n".join(_fold(line) for line in lines) + "\r\n"
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

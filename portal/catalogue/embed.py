@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from initiatives.typography import french_text
 from portal.cache import remembered
 from portal.catalogue.filters import InitiativeFilter
 
@@ -128,7 +129,10 @@ def snippets(urls, title, initiatives, request):
     items = format_html_join(
         "\n",
         '  <li><a href="{}">{}</a></li>',
-        ((request.build_absolute_uri(i.get_absolute_url()), i.title) for i in initiatives),
+        (
+            (request.build_absolute_uri(i.get_absolute_url()), french_text(i.title))
+            for i in initiatives
+        ),
     )
     links = format_html(
         '<section>\n<h2><a href="{}">{}</a></h2>\n<ul>\n{}\n</ul>\n'

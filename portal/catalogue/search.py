@@ -14,9 +14,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Organisation, Person
-from initiatives.markdown import french_spacing
 from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
 from initiatives.translations import english_text, search_config, search_language
+from initiatives.typography import french_spacing
 from portal.models import WORD, SearchWord, word_key, words_in
 
 RESULTS_PER_SECTION = 10
@@ -111,8 +111,8 @@ def _snippet_source(fields):
 
 
 def highlighted(snippet):
-    html = escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>")
-    return mark_safe(french_spacing(html))
+    marked = escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(french_spacing(marked))
 
 
 def _best(queryset, candidates, query, fields, vector="search_vector", config=SEARCH_CONFIG):

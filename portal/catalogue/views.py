@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.typography import guillemets
 from portal.catalogue.facets import build_facets
 from portal.catalogue.filters import SORTS, InitiativeFilter
 from portal.catalogue.forms import SearchForm
@@ -48,7 +49,7 @@ def active_filters(filterset, facets, query):
 
     active = []
     if text := filterset.text:
-        active.append(ActiveFilter(_("Mots-clés"), f"« {text} »", without("q")))
+        active.append(ActiveFilter(_("Mots-clés"), guillemets(text), without("q")))
     for facet in facets:
         for option in _flattened(facet.options):
             if option.selected:

@@ -39,6 +39,7 @@ XLSX also names the licence in its document properties. `initiative_values` and
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from initiatives.typography import french_spacing
 from portal.catalogue.filters import InitiativeFilter
 from portal.opendata.records import (
     COLUMNS,
@@ -94,7 +95,7 @@ def table_schema(codes=False, decimal_comma=False):
         field = {
             "name": column.code if codes else column.title,
             "title": column.title,
-            "description": column.description,
+            "description": french_spacing(column.description),
             "type": column.type,
         }
         if column.code in ("slug", "title", "url", "updated_at"):

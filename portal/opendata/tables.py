@@ -176,6 +176,7 @@ TABLES = (
             SLUG,
             col("name", "Nom"),
             col("kind", "Type, en code"),
+            col("gender", "Genre grammatical du nom, en code (m, f, mp, fp), pour l'accord"),
             col("code", "Code officiel INSEE ou SIREN"),
             ref("parent", "territories", "Territoire englobant"),
             col("description", "Description"),

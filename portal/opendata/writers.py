@@ -151,9 +151,9 @@ def xlsx_file(chunks, header):
     """The workbook in a temporary file, rewound; rows go to disk as they come."""
     workbook = Workbook(write_only=True)
     # The licence travels with the file, in its properties (File > Properties in a spreadsheet).
-    workbook.properties.title = "Registre des initiatives : initiatives"
+    workbook.properties.title = "Registre des initiatives\u202f: initiatives"
     workbook.properties.creator = settings.DATA_PUBLISHER
-    workbook.properties.description = f"Licence : {licence_text()}"
+    workbook.properties.description = f"Licence\u202f: {licence_text()}"
     workbook.custom_doc_props.append(StringProperty(name="Licence", value=licence_text()))
     sheet = workbook.create_sheet("Initiatives")
     sheet.freeze_panes = "A2"

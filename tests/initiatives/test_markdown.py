@@ -6,8 +6,9 @@ import pytest
 from django.utils.html import strip_tags
 
 from actors.models import Involvement
-from initiatives.markdown import NARROW_NBSP, french_spacing, render_markdown
+from initiatives.markdown import render_markdown
 from initiatives.templatetags.registre import fr_number
+from initiatives.typography import NARROW_NBSP, french_spacing
 
 
 def test_markdown_keeps_structure_and_drops_scripts():

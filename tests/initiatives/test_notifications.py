@@ -58,11 +58,12 @@ def test_reviewers_who_want_each_submission_get_one_email(
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted([default.email, each.email])
     message = mail.outbox[0]
-    assert message.subject == "[Registre] À relire\u202f: « Tiers-lieu de Lens » (initiative)"
+    quoted = "«\u202fTiers-lieu de Lens\u202f»"
+    assert message.subject == f"[Registre] À relire\u202f: {quoted} (initiative)"
     assert "Prête, avec deux acteurs." in message.body
     path = reverse("admin:initiatives_initiative_change", args=[record.pk])
     assert f"https://registre.example.org{path}" in message.body
-    assert "a soumis à la relecture la fiche « Tiers-lieu de Lens » (initiative)" in message.body
+    assert f"a soumis à la relecture la fiche {quoted} (initiative)" in message.body
 
 
 def test_no_email_before_the_transaction_commits_nor_when_it_is_refused(
@@ -133,8 +134,8 @@ def test_the_digest_lists_pending_submissions_once(
     digest = mail.outbox[0]
     assert digest.to == [daily.email]
     assert digest.subject == "[Registre] 2 fiches à relire"
-    assert "« Ressourcerie »" in digest.body and "Première" in digest.body
-    assert "« Jardin partagé »" in digest.body and "Abandonnée" not in digest.body
+    assert "«\u202fRessourcerie\u202f»" in digest.body and "Première" in digest.body
+    assert "«\u202fJardin partagé\u202f»" in digest.body and "Abandonnée" not in digest.body
     assert not ReviewStep.objects.filter(action="submit", notified_at__isnull=True).exists()
 
     call_command("send_review_digest", verbosity=0)  # cron ran twice: nothing new
@@ -144,7 +145,8 @@ def test_the_digest_lists_pending_submissions_once(
     submit(third, writer, "", django_capture_on_commit_callbacks)
     assert notifications.send_digests() == 1
     assert mail.outbox[1].subject == "[Registre] 1 fiche à relire"
-    assert "« Recyclerie »" in mail.outbox[1].body and "Ressourcerie" not in mail.outbox[1].body
+    body = mail.outbox[1].body
+    assert "«\u202fRecyclerie\u202f»" in body and "Ressourcerie" not in body
 
 
 def test_the_digest_with_nothing_pending_sends_nothing(make_reviewer, capsys):
@@ -183,7 +185,7 @@ def test_a_real_submission_notice_goes_over_smtp(
     message = email.message_from_bytes(received.data, policy=email.policy.default)
     assert (
         message["Subject"].strip()
-        == "[Registre] À relire\u202f: « Épicerie solidaire » (initiative)"
+        == "[Registre] À relire\u202f: «\u202fÉpicerie solidaire\u202f» (initiative)"
     )
     body = message.get_body().get_content()
     assert "Relue par l’équipe : à publier." in body

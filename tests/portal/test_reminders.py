@@ -68,9 +68,9 @@ def test_each_responsible_gets_their_overdue_records_with_links(
     assert body.startswith("Bonjour Claire Dubois,")
     assert "2 fiches n’ont pas été vérifiées dans leur délai." in body
     assert "Sous votre responsabilité\u202f:" in body
-    assert "« Rivières vivantes », à vérifier depuis le " in body
+    assert "«\u202fRivières vivantes\u202f», à vérifier depuis le " in body
     assert f"{SITE}/admin/initiatives/initiative/{late.pk}/change/" in body
-    assert "Organisations" in body and "« Agence de l'eau »" in body
+    assert "Organisations" in body and "«\u202fAgence de l'eau\u202f»" in body
     assert "Vérifiée" not in body
     assert "Sans responsable" not in body
     assert "&#x27;" not in body  # plain text, not escaped HTML
@@ -102,7 +102,7 @@ def test_records_without_anyone_responsible_go_to_those_who_may_publish(
     assert set(sent_to(mailoutbox)) == {reviewer.email}
     body = mailoutbox[0].body
     assert "Sans responsable (vous recevez celles-ci parce que vous pouvez les publier)" in body
-    assert "« Sans responsable »" in body and "« Camille Durand »" in body
+    assert "«\u202fSans responsable\u202f»" in body and "«\u202fCamille Durand\u202f»" in body
     assert writer.email not in sent_to(mailoutbox)
 
 
