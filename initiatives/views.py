@@ -190,7 +190,7 @@ def territory_index(request):
 
 
 def theme_index(request):
-    themes = Theme.objects.only("pk", "name", "slug", "lineage", "sort_key")
+    themes = Theme.objects.only("pk", "name", "i18n", "slug", "lineage", "sort_key")
     return render(request, "initiatives/theme_index.html", {"tree": _tree(themes)})
 
 

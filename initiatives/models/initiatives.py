@@ -259,7 +259,7 @@ class Initiative(TreeNode, Publishable):
     derived_fields = ("lineage", "is_public")
 
     def __str__(self):
-        return self.title
+        return self.title_i18n  # the French, or the English on English pages
 
     def get_absolute_url(self):
         return reverse("initiatives:detail", args=[self.slug])
@@ -288,10 +288,10 @@ class Initiative(TreeNode, Publishable):
         return int(str(first)[:4]) if first else None
 
     def body_html(self):
-        return render_markdown(self.body)
+        return render_markdown(self.body_i18n)
 
     def objectives_html(self):
-        return render_markdown(self.objectives)
+        return render_markdown(self.objectives_i18n)
 
 
 def _because(other, initiative):

@@ -218,4 +218,4 @@ class KeyFigure(FieldConstraintErrors, models.Model):
         ]
 
     def __str__(self):
-        return figure_text(self.value, self.unit, self.label)
+        return figure_text(self.value, self.unit_i18n, self.label_i18n)

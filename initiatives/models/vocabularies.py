@@ -165,7 +165,7 @@ class Theme(TreeNode):
         constraints = tree_constraints("theme")
 
     def __str__(self):
-        return self.name
+        return self.name_i18n
 
     def get_absolute_url(self):
         return reverse("initiatives:theme", args=[self.slug])
@@ -190,7 +190,7 @@ class ActivityType(models.Model):
         ordering = ["sort_key"]
 
     def __str__(self):
-        return self.name
+        return self.name_i18n
 
 
 class Keyword(models.Model):

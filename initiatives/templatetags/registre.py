@@ -22,7 +22,7 @@ def figure(key_figure):
     """The number and its unit, unless the label already says it: "plus de 200" (label
     "parties prenantes…"), "190 km" (label "de littoral"), "-15 %"."""
     return typography.figure_number(
-        key_figure.value, key_figure.unit, key_figure.label, key_figure.is_lower_bound
+        key_figure.value, key_figure.unit_i18n, key_figure.label_i18n, key_figure.is_lower_bound
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actors.models import Involvement, Organisation
 from initiatives.models import Initiative, ListingTotal, Territory, Theme
+from initiatives.translations import translated_fields
 from portal.cache import reading, remembered
 
 
@@ -62,7 +63,15 @@ def build_facets(filterset):
 def _shown_nodes(model, counted, chosen):
     """{pk: node} of the nodes with results, and of the chosen ones with their ancestors."""
     ids = set(counted) | {pk for node in chosen or [] for pk in node.lineage}
-    nodes = model.objects.filter(pk__in=ids).only("pk", "name", "slug", "lineage", "sort_key")
+    fields = [
+        "pk",
+        "name",
+        "slug",
+        "lineage",
+        "sort_key",
+        *(["i18n"] if translated_fields(model) else []),
+    ]
+    nodes = model.objects.filter(pk__in=ids).only(*fields)
     return {node.pk: node for node in nodes}
 
 
@@ -91,7 +100,7 @@ def _tree_facet(name, label, nodes, counts, chosen, open_depth):
     for node in ordered:
         option = Option(
             node.slug,
-            node.name,
+            str(node),  # a theme's English name on English pages
             counted.get(node.pk, 0),
             node.slug in chosen[name],
             depth=len(node.lineage) - 1,

@@ -1,6 +1,7 @@
 """Site-wide search: PostgreSQL full-text search in French, without accents, with corrections
 from a vocabulary of the public titles for a mistyped query."""
 
+import re
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -20,6 +21,7 @@ from initiatives.typography import french_spacing
 from portal.models import WORD, SearchWord, word_key, words_in
 
 RESULTS_PER_SECTION = 10
+BLOCK_BREAK = re.compile(r"\s*\n\s*")
 CANDIDATES = 1000  # matches ranked at most per section; beyond, the total is "more than" this
 TYPO_MAX_LENGTH = 40  # corrections for short queries: a word or two
 TYPO_SIMILARITY = 0.45  # "econmie" is 0.55 from "economie"; unrelated words stay below 0.3
@@ -111,7 +113,10 @@ def _snippet_source(fields):
 
 
 def highlighted(snippet):
-    marked = escape(snippet or "").replace(START, "<mark>").replace(STOP, "</mark>")
+    # The page shows headings and paragraphs apart; run into one line, a heading would read
+    # as the start of its paragraph ("Projets Projets financés"): a dot marks each break.
+    text = BLOCK_BREAK.sub(" · ", (snippet or "").strip())
+    marked = escape(text).replace(START, "<mark>").replace(STOP, "</mark>")
     return mark_safe(french_spacing(marked))
 
 

@@ -85,10 +85,13 @@ def test_english_page_speaks_english_and_marks_french_content(client):
     page = client.get("/en" + INITIATIVE).content.decode()
     assert "At a glance" in page and "En bref" not in page
     assert "Ongoing" in page or "Completed" in page
-    # The content is not translated yet: French, and marked so (RGAA 8.7).
-    assert re.search(r'<h1 lang="fr">', page)
+    # Its title and summary are translated: shown in English; its description is not yet:
+    # French, and marked so (RGAA 8.7).
+    assert "<h1>Ecological and social transformation of the Region</h1>" in page
+    assert re.search(r'<div lang="fr">', page)
     french = client.get(INITIATIVE).content.decode()
-    assert "En bref" in french and '<h1 lang="fr">' not in french
+    assert "En bref" in french and 'lang="fr"' not in french.split("<body")[1]
+    assert "Transformation écologique et sociale" in french
 
 
 def test_english_index_labels_filters_and_dates(client):

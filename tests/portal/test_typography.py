@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from initiatives.models import Territory, Theme
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
 # "" is the French site; add "/en" once the English interface serves its pages there.
-LANGUAGE_PREFIXES = [""]
+LANGUAGE_PREFIXES = ["", "/en"]
 
 MONTHS = (
     "janvier|janv\\.|février|févr\\.|mars|avril|avr\\.|mai|juin|juillet|juil\\.|août|"
@@ -145,6 +145,14 @@ def internal_links(html):
             yield href
 
 
+def has_language_prefix(path):
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
 def walk(client, prefix):
     """{path: slips} for every public page reached; a page that does not answer 200 is one."""
     seen, problems = set(), {}
@@ -155,6 +163,8 @@ def walk(client, prefix):
         if path in seen or SKIPPED.search(path.split("?")[0]):
             continue
         seen.add(path)
+        if prefix and not has_language_prefix(prefix + path.split("?")[0]):
+            continue  # a page with one address only (the API's): French, walked without prefix
         response = client.get(prefix + path)
         if response.status_code != 200 and not (path in asked and response.status_code == 400):
             problems[path] = [("réponse", str(response.status_code))]
