@@ -15,12 +15,13 @@ def test_every_demo_theme_metier_and_figure_has_its_english():
             assert stale_translations(record) == []
 
 
-def test_programmes_have_english_titles_and_tesr_operations_no_english_summary_yet():
+def test_every_initiative_has_its_english_title_and_summary_up_to_date():
     for initiative in Initiative.objects.all():
         assert (initiative.i18n or {}).get("title_en"), initiative
+        if initiative.summary:
+            assert initiative.i18n.get("summary_en"), initiative
+        assert stale_translations(initiative) == [], initiative
     operations = Initiative.objects.filter(
         parent__slug="transformation-ecologique-et-sociale-de-la-region"
     )
     assert operations.count() >= 9
-    for operation in operations.exclude(slug__startswith="brouillon"):
-        assert not operation.i18n.get("summary_en"), operation
