@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.models import Initiative, Theme
+from initiatives.models import Initiative, PublicationState, Theme
 from portal import alerts
 from portal.models import Alert
 from tests.support.smtp import SMTPServer
@@ -143,6 +143,22 @@ def test_digest_lists_new_and_changed_initiatives_once_then_unsubscribe(
     assert response.status_code == 200 and "Désabonnement" in response.content.decode()
     assert not Alert.objects.exists()
     assert client.post(unsubscribe).status_code == 200
+
+
+def test_a_digest_never_lists_what_the_public_cannot_see(client, theme, make_initiative):
+    alert = confirmed(client)
+    backdate(alert, 2)
+    make_initiative("Brouillon picard", state=PublicationState.DRAFT).themes.add(theme)
+    withdrawn = make_initiative("Retirée depuis")
+    withdrawn.themes.add(theme)
+    # Unpublished by a bulk update, the path that fires no signal: the triggers still decide.
+    Initiative.objects.filter(pk=withdrawn.pk).update(publication_state=PublicationState.DRAFT)
+    make_initiative("Club Noé").themes.add(theme)
+    mail.outbox.clear()
+    assert alerts.send_digests() == (1, 1)
+    body = mail.outbox[0].body
+    assert "Club Noé" in body
+    assert "Brouillon picard" not in body and "Retirée depuis" not in body
 
 
 def test_weekly_alerts_wait_for_the_next_week(client, theme, make_initiative):
