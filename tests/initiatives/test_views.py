@@ -72,7 +72,7 @@ def test_a_territory_with_few_initiatives_lists_them_all(client, make_territory,
         make_initiative(f"Initiative {number}").territories.add(commune)
     html = client.get(commune.get_absolute_url()).content.decode()
     assert titles(html) == ["Initiative 0", "Initiative 1", "Initiative 2"]
-    assert "3 initiatives publiées pour ce territoire&#8239;:" in html
+    assert "3 initiatives publiées pour ce territoire\u202f:" in html
     assert "premières" not in html
     assert f'<a href="/initiatives/?territoire={commune.slug}">Voir ces initiatives' in html
 
@@ -138,7 +138,7 @@ def test_agenda_paginates_its_three_lists_each_on_its_own(client, busy_agenda):
         assert context[name].paginator.count == busy_agenda
     html = response.content.decode()
     assert "Caché" not in html
-    order = "les plus récents d'abord&#8239;:"
+    order = "les plus récents d'abord\u202f:"
     assert f"{busy_agenda} événements, {order} 1 à {AGENDA_PAGE_SIZE}." in html
     assert pagination_links(html) == [
         "?page=2#a-venir",
