@@ -93,8 +93,8 @@ def table_schema(codes=False, decimal_comma=False):
     fields = []
     for column in EXPORT_COLUMNS:
         field = {
-            "name": column.code if codes else column.title,
-            "title": column.title,
+            "name": column.code if codes else str(column.title),
+            "title": str(column.title),
             "description": french_spacing(column.description),
             "type": column.type,
         }
@@ -166,7 +166,7 @@ def export_file(request, format):
     columns = request.GET.get("colonnes", "titres")
     if columns not in ("titres", "codes"):
         return text_error("Le paramètre colonnes accepte « titres » ou « codes ».")
-    header = EXPORT_CODES if columns == "codes" else EXPORT_TITLES
+    header = EXPORT_CODES if columns == "codes" else [str(title) for title in EXPORT_TITLES]
     filterset = InitiativeFilter(request.GET)
     if not filterset.is_valid():
         return text_error(filter_errors_text(filterset.form))

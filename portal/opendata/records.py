@@ -11,6 +11,7 @@ from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from actors.models import Funding, Involvement
 from initiatives.models import Initiative
@@ -146,7 +147,7 @@ PRECISIONS = {"year": "année", "month": "mois", "day": "jour"}
 
 class Column(NamedTuple):
     code: str
-    title: str  # the French header
+    title: str  # the header, in the request's language (lazy)
     type: str  # Table Schema type: string, date, datetime, number
     description: str
     width: int  # in the XLSX, in characters
@@ -156,33 +157,33 @@ class Column(NamedTuple):
 _PRECISION = "Précision de la date : « année », « mois » ou « jour »."
 _NAMES = f"noms séparés par « {LIST_SEPARATOR.strip()} »"
 EXPORT_COLUMNS = [
-    Column("slug", "Identifiant", "string", "Identifiant, dans l'adresse de la fiche.", 28),
-    Column("title", "Titre", "string", "Titre de l'initiative.", 50),
-    Column("acronym", "Sigle", "string", "Sigle, vide s'il n'y en a pas.", 12),
-    Column("kind", "Type", "string", "Type, en toutes lettres.", 16),
-    Column("status", "Statut", "string", "Statut, en toutes lettres.", 12),
+    Column("slug", _("Identifiant"), "string", "Identifiant, dans l'adresse de la fiche.", 28),
+    Column("title", _("Titre"), "string", "Titre de l'initiative.", 50),
+    Column("acronym", _("Sigle"), "string", "Sigle, vide s'il n'y en a pas.", 12),
+    Column("kind", _("Type"), "string", "Type, en toutes lettres.", 16),
+    Column("status", _("Statut"), "string", "Statut, en toutes lettres.", 12),
     Column(
         "start",
-        "Début",
+        _("Début"),
         "date",
         "Début : premier jour de la date connue (« 2015 » donne le 1er janvier 2015).",
         12,
     ),
-    Column("start_precision", "Précision du début", "string", _PRECISION, 10),
+    Column("start_precision", _("Précision du début"), "string", _PRECISION, 10),
     Column(
         "end",
-        "Fin",
+        _("Fin"),
         "date",
         "Fin : dernier jour de la date connue (« 2016-03 » donne le 31 mars 2016).",
         12,
     ),
-    Column("end_precision", "Précision de la fin", "string", _PRECISION, 10),
-    Column("parent", "Initiative parente", "string", "Titre de l'initiative parente.", 40),
-    Column("themes", "Thématiques", "string", f"Thématiques, {_NAMES}.", 40, True),
-    Column("territories", "Territoires", "string", f"Territoires, {_NAMES}.", 40, True),
+    Column("end_precision", _("Précision de la fin"), "string", _PRECISION, 10),
+    Column("parent", _("Initiative parente"), "string", "Titre de l'initiative parente.", 40),
+    Column("themes", _("Thématiques"), "string", f"Thématiques, {_NAMES}.", 40, True),
+    Column("territories", _("Territoires"), "string", f"Territoires, {_NAMES}.", 40, True),
     Column(
         "leads",
-        "Porteurs",
+        _("Porteurs"),
         "string",
         f"Pilotes et co-pilotes publiés, {_NAMES}.",
         40,
@@ -190,7 +191,7 @@ EXPORT_COLUMNS = [
     ),
     Column(
         "partners",
-        "Partenaires",
+        _("Partenaires"),
         "string",
         "Partenaires, co-animateurs, membres fondateurs, membres, parties prenantes, comité "
         f"scientifique et experts publiés, {_NAMES}.",
@@ -199,7 +200,7 @@ EXPORT_COLUMNS = [
     ),
     Column(
         "funders",
-        "Financeurs",
+        _("Financeurs"),
         "string",
         f"Financeurs publiés, {_NAMES}, chacun suivi de son montant entre parenthèses quand "
         "il est connu : « Région (150 000 €) ».",
@@ -208,14 +209,14 @@ EXPORT_COLUMNS = [
     ),
     Column(
         "funders_amount",
-        "Montant des financeurs (€)",
+        _("Montant des financeurs (€)"),
         "number",
         "Somme des montants connus des financeurs, en euros ; vide si aucun n'est connu.",
         16,
     ),
     Column(
         "beneficiaries",
-        "Bénéficiaires",
+        _("Bénéficiaires"),
         "string",
         f"Organisations publiées soutenues dans l'initiative, {_NAMES}, chacune suivie de "
         "l'état du soutien et de son montant quand il est connu : "
@@ -225,17 +226,17 @@ EXPORT_COLUMNS = [
     ),
     Column(
         "beneficiaries_amount",
-        "Montant des bénéficiaires (€)",
+        _("Montant des bénéficiaires (€)"),
         "number",
         "Somme des montants connus des soutiens aux bénéficiaires, en euros ; vide si aucun "
         "n'est connu.",
         16,
     ),
-    Column("summary", "Résumé", "string", "Résumé, en texte brut.", 80),
-    Column("url", "Adresse de la fiche", "string", "Adresse de la fiche publique.", 50),
+    Column("summary", _("Résumé"), "string", "Résumé, en texte brut.", 80),
+    Column("url", _("Adresse de la fiche"), "string", "Adresse de la fiche publique.", 50),
     Column(
         "updated_at",
-        "Dernière mise à jour",
+        _("Dernière mise à jour"),
         "datetime",
         "Dernière mise à jour, heure de Paris (avec son décalage en CSV et JSON).",
         20,

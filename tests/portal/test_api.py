@@ -197,7 +197,7 @@ def test_the_api_page_describes_endpoints_formats_and_columns(client):
     for route in api.OPENAPI["paths"]:
         assert route in html
     for column in exports.EXPORT_COLUMNS:  # the API's objects are in the OpenAPI document
-        assert f"<code>{column.code}</code>" in html and column.title in html
+        assert f"<code>{column.code}</code>" in html and str(column.title) in html
     for name in ("CSV", "XLSX", "JSON", "GeoJSON", "sep=;", "page_size"):
         assert name in html
     assert "<style" not in html and "<script>" not in html
