@@ -7,6 +7,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.cache import CACHE_HEADER
 
@@ -160,3 +163,18 @@ def test_open_data_still_refuse_unknown_parameters(client):
     assert client.get("/flux/initiatives.atom?lang=en&inconnu=1").status_code == 400
     assert client.get("/agenda.ics?lang=xx").status_code == 400
     assert client.get("/initiatives/export.csv?lang=xx").status_code == 400
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_an_english_page_costs_the_queries_of_its_french_page(client, path):
+    """The English of the content lives in the rows already read (django-modeltrans' `i18n`):
+    an English page runs no more queries than its French one, whose count is pinned in
+    tests/portal/test_public_queries.py."""
+    counts = {}
+    for prefix in ("", "/en"):
+        for cache in caches.all():
+            cache.clear()  # both built for the request, neither served from a cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(prefix + path).status_code == 200
+        counts[prefix] = len(queries)
+    assert counts["/en"] <= counts[""], counts
