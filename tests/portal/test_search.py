@@ -61,8 +61,9 @@ def test_excerpts_show_the_rendered_text_never_markdown(client, make_initiative)
     )
     (hit,) = client.get(SEARCH, {"q": "kniaz"}).context["sections"][0].hits
     assert hit.snippet_html == (
-        "Rétrospective sur l’action\n\nEric <mark>Kniaz</mark>, manager territorial\u202f: "
-        "le site.\n\nUn point"  # ts_headline ends an excerpt on a word
+        # A dot marks each break between blocks; ts_headline ends an excerpt on a word.
+        "Rétrospective sur l’action · Eric <mark>Kniaz</mark>, manager territorial\u202f: "
+        "le site. · Un point"
     )
 
 
