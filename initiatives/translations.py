@@ -14,12 +14,14 @@ since then no longer matches, and the translation is shown as older than its sou
 
 import hashlib
 
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
 from django.db.models import F, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
+
+from initiatives.models.fields import stored_search_vector
 
 ENGLISH = "en"
 SEARCH_CONFIGS = {"fr": "registre_fr", "en": "registre_en"}
@@ -54,19 +56,13 @@ def english_text(field):
 def english_search_vector_field(translated, **weighted_fields):
     """Like search_vector_field, in English: the English text where there is one, else the
     French (a record not yet translated stays findable on English pages)."""
-    vectors = [
+    return stored_search_vector(
         SearchVector(
             *(english_text(name) if name in translated else F(name) for name in fields),
             config=SEARCH_CONFIGS[ENGLISH],
             weight=weight,
         )
         for weight, fields in sorted(weighted_fields.items())
-    ]
-    expression = vectors[0]
-    for vector in vectors[1:]:
-        expression = expression + vector
-    return models.GeneratedField(
-        expression=expression, output_field=SearchVectorField(), db_persist=True
     )
 
 

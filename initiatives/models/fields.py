@@ -1,6 +1,9 @@
 """Database expressions and field builders shared by the registry's models: the French sort
 key, the search vectors and their indexes, period checks, lineage."""
 
+import operator
+from functools import reduce
+
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -35,15 +38,18 @@ SEARCH_CONFIG = "registre_fr"
 
 def search_vector_field(**weighted_fields):
     """A stored tsvector of the fields, weighted A (title) > B (summary) > C (body)."""
-    vectors = [
+    return stored_search_vector(
         SearchVector(*fields, config=SEARCH_CONFIG, weight=weight)
         for weight, fields in sorted(weighted_fields.items())
-    ]
-    expression = vectors[0]
-    for vector in vectors[1:]:
-        expression = expression + vector
+    )
+
+
+def stored_search_vector(vectors):
+    """A stored column of the weighted vectors joined, recomputed by PostgreSQL on every write."""
     return models.GeneratedField(
-        expression=expression, output_field=SearchVectorField(), db_persist=True
+        expression=reduce(operator.add, vectors),
+        output_field=SearchVectorField(),
+        db_persist=True,
     )
 
 
