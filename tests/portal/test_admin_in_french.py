@@ -62,7 +62,9 @@ SKIPPED = ("/admin/logout/", "/admin/password_change/", "/export/", "/import/", 
 
 class VisibleText(HTMLParser):
     """Text a person reads: text nodes outside script/style, and title/placeholder/value of
-    buttons; links to other admin pages on the side."""
+    buttons; links to other admin pages on the side. What a textarea holds is the record's
+    content, not the interface: the English summary of the Bassin Minier conference says
+    "published" and is right to."""
 
     def __init__(self):
         super().__init__()
@@ -70,7 +72,7 @@ class VisibleText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in ("script", "style", "template", "svg"):
+        if tag in ("script", "style", "template", "svg", "textarea"):
             self._hidden += 1
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
@@ -81,7 +83,7 @@ class VisibleText(HTMLParser):
             self.text.append(attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template", "svg"):
+        if tag in ("script", "style", "template", "svg", "textarea"):
             self._hidden -= 1
 
     def handle_data(self, data):
@@ -150,6 +152,7 @@ def test_the_admin_is_in_french_for_a_writer(client, make_staff):
 
 def test_the_crawl_sees_english_where_there_is_some():
     parser = VisibleText()
-    parser.feed('<th>CHANGES</th><td title="Select all">None</td><script>None</script>')
+    parser.feed('<th>CHANGES</th><td title="Select all">None</td><script>None</script>'
+        '<textarea name="summary_en">The white paper was published</textarea>')
     text = "\n".join(parser.text)
     assert [w for w, p in PATTERNS.items() if p.search(text)] == ["CHANGES", "None", "Select all"]
