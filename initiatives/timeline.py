@@ -86,6 +86,14 @@ class Mark:
         return round(self.x1 - self.x0, 1)
 
     @property
+    def rect_x(self):
+        return round(self.x0 + 1, 1)  # a span a unit short at each end: two in a row stay apart
+
+    @property
+    def rect_width(self):
+        return round(max(self.x1 - self.x0 - 2, 1), 1)
+
+    @property
     def top(self):
         return self.y - 6
 
@@ -144,13 +152,14 @@ class Strip:
 
 def assign_lanes(marks):
     """Greedy: each mark, in order of its start, on the first lane where it overlaps nothing
-    (a point needs POINT of room on each side). Returns the number of lanes used."""
+    (a point needs POINT of room on each side; spans may touch end to end). Returns the
+    number of lanes used."""
     ends = []
     for mark in sorted(marks, key=lambda mark: (mark.x0, mark.x1)):
         left = mark.x0 - (POINT if mark.is_point else 0)
         right = mark.x1 + (POINT if mark.is_point else 0)
         for lane, end in enumerate(ends):
-            if end + 1 <= left:
+            if end <= left:
                 mark.lane, ends[lane] = lane, right
                 break
         else:
@@ -291,11 +300,14 @@ def programme_bars(programme, children, today):
         start, end = initiative.start, initiative.end
         open_end = bool(start and not end and initiative.status == "ongoing")
         return Bar(
-            initiative.title_i18n, initiative.get_absolute_url(),
+            initiative.acronym or initiative.title_i18n, initiative.get_absolute_url(),
             initiative.period or _("dates non connues"), start, end, open_end, is_parent,
         )  # fmt: skip
 
-    bars = [bar(programme, True), *(bar(child) for child in children)]
+    in_order = sorted(
+        children, key=lambda child: (child.start is None, child.start and child.start.iso)
+    )
+    bars = [bar(programme, True), *(bar(child) for child in in_order)]
     dated = [b for b in bars if b.dated]
     if len(bars) < 2 or not dated:
         return None

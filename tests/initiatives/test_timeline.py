@@ -58,6 +58,7 @@ def test_overlapping_marks_take_separate_lanes_and_apart_ones_share():
     marks = [mark(0, 100), mark(50, 150), mark(101, 200), mark(300, 300), mark(303, 303)]
     assert assign_lanes(marks) == 2
     assert [m.lane for m in marks] == [0, 1, 0, 0, 1]  # two days 3 units apart would touch
+    assert assign_lanes([mark(0, 365), mark(365, 731)]) == 1  # two years in a row
     assert assign_lanes([mark(300, 300), mark(300 + 2 * POINT + 1, 300 + 2 * POINT + 1)]) == 1
 
 
@@ -80,7 +81,7 @@ def test_the_strip_covers_every_fact_and_the_initiative_period():
 
 def initiative(title, start=None, end=None, status="ongoing"):
     return SimpleNamespace(
-        title_i18n=title, start=start and P(start), end=end and P(end), status=status,
+        title_i18n=title, acronym="", start=start and P(start), end=end and P(end), status=status,
         period=f"{start}–{end}" if start else "", get_absolute_url=lambda: f"/{title}/",
     )  # fmt: skip
 
@@ -90,7 +91,7 @@ def test_programme_bars_run_to_today_when_still_going_and_undated_children_get_n
     programme = initiative("TESR", "2010")
     children = [initiative("Forêt"), initiative("Étude", "2009", status="done")]
     drawn = programme_bars(programme, children, today)
-    parent, undated, study = drawn.bars
+    parent, study, undated = drawn.bars  # the dated children in date order, then the others
     assert (drawn.scale.first_year, drawn.scale.last_year) == (2009, 2026)
     assert parent.open_end and parent.x1 == drawn.today_x == drawn.scale.x(today)
     assert parent.x0 == drawn.scale.x(datetime.date(2010, 1, 1))
