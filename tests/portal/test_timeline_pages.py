@@ -26,6 +26,7 @@ def test_the_picardie_network_tells_each_event_once_in_one_chronology(client):
     visible = visible[0] + visible[1].split("</svg>", 1)[1]
     assert visible.count("couches lavables") == 1
     assert visible.count("Fusion des régions") == 1
+    assert "plénières prévues ne peuvent se tenir" not in visible  # the cancelled events say it
     assert ">Événements</h2>" not in html  # no second list: events sit in the chronology
     chronology = html.split('id="chronologie-liste"')[1].split("</ol>")[0]
     dates = re.findall(r'class="(?:timeline__date|event__when)">([^<]+)<', chronology)
