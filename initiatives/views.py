@@ -4,6 +4,7 @@ from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import (
@@ -16,6 +17,7 @@ from initiatives.models import (
     Territory,
     Theme,
 )
+from initiatives.timeline import initiative_marks, programme_bars, strip
 from initiatives.uploads import content_type
 
 
@@ -78,6 +80,11 @@ def initiative_detail(request, slug):
     ):
         roles.setdefault(involvement.role, []).append(involvement)
     roles = {group[0].role_label(len(group)): group for group in roles.values()}
+    related = list(public.related_to(initiative))
+    marks = initiative_marks(initiative)
+    chronology = chronology_of(initiative)
+    timeline = strip(*marks, period=(initiative.start, initiative.end))
+    bars = programme_bars(initiative, initiative.children.all(), timezone.localdate())
     return render(
         request,
         "initiatives/initiative_detail.html",
@@ -85,11 +92,52 @@ def initiative_detail(request, slug):
             "initiative": initiative,
             "parent": initiative.parent if parent_is_public else None,
             "roles": roles,
-            "related": public.related_to(initiative),
+            "related": related,
+            "chronology": chronology,
+            "strip": timeline,
+            "bars": bars,
+            "contents": contents_of(initiative, chronology or timeline, related),
             # Staff may see what the public cannot: the record, or one of its ancestors, hidden.
             "is_preview": request.user.is_staff and not public.filter(pk=initiative.pk).exists(),
         },
     )
+
+
+def chronology_of(initiative):
+    """Milestones and events (prefetched) in one list, in date order: each told once, an
+    event under the milestone of its year rather than in a second list; undated events last."""
+    dated = [("milestone", m.date, m) for m in initiative.milestones.all()]
+    dated += [("event", e.start, e) for e in initiative.events.all() if e.start]
+    dated.sort(key=lambda entry: (entry[1].iso, entry[0] == "event"))
+    undated = [("event", None, e) for e in initiative.events.all() if not e.start]
+    return dated + undated
+
+
+# A page with this many sections opens with their list.
+CONTENTS_FROM = 4
+
+
+def contents_of(initiative, has_chronology, related):
+    """The sections of an initiative's page, (anchor, title), when there are enough of them to
+    need a table of contents; the titles are the sections' own headings."""
+    children = len(initiative.children.all())
+    sections = [
+        ("objectifs", gettext("Objectifs"), initiative.objectives),
+        ("description", gettext("Description"), initiative.body),
+        (
+            "actions",
+            ngettext("%(counter)s action rattachée", "%(counter)s actions rattachées", children)
+            % {"counter": children},
+            children,
+        ),
+        ("chiffres", gettext("Chiffres clés"), initiative.figures.all()),
+        ("chronologie", gettext("Chronologie"), has_chronology),
+        ("entreprises", gettext("Entreprises accompagnées"), initiative.fundings.all()),
+        ("documents", gettext("Documents"), initiative.documents.all()),
+        ("proches", gettext("Initiatives proches"), related),
+    ]
+    present = [(anchor, title) for anchor, title, content in sections if content]
+    return present if len(present) >= CONTENTS_FROM else []
 
 
 # A territory or theme page shows this many of its initiatives; the index has them all.

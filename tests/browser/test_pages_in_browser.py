@@ -17,6 +17,12 @@ PAGES = {
     "home": "/",
     "index": INDEX_FILTERED,
     "initiative": "/initiatives/transformation-ecologique-et-sociale-de-la-region/",
+    "initiative with its timeline": (
+        "/initiatives/co-animation-reseau-regional-economie-circulaire-picardie/"
+    ),
+    "programme with its bars": (
+        "/initiatives/soutien-deploiement-economie-fonctionnalite-cooperation/"
+    ),
     "organisation": "/acteurs/organisations/espace-environnement/",
     "person": "/acteurs/personnes/eric-kniaz/",
     "search": "/recherche/?q=economie+circulaire",

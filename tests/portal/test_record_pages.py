@@ -15,6 +15,7 @@ def populate(initiative, organisation, person, territory, theme, size):
             title=f"Opération {number}",
             slug=f"{initiative.slug}-op-{number}",
             kind="operation",
+            start=str(2000 + number) if number % 2 else None,  # a bar, or "dates non connues"
             parent=initiative,
             publication_state="published",
         )
@@ -22,9 +23,12 @@ def populate(initiative, organisation, person, territory, theme, size):
         child.themes.add(theme)
         Milestone.objects.create(initiative=initiative, date=str(2000 + number), title="Jalon")
         Event.objects.create(
-            initiative=initiative, title="Atelier", kind="workshop", territory=territory
+            initiative=initiative, title="Atelier", kind="workshop", territory=territory,
+            start=f"2001-03-{number + 1:02d}" if number % 2 else None,  # on the strip, or not
+        )  # fmt: skip
+        KeyFigure.objects.create(
+            initiative=initiative, value=number, label="emplois", date=str(2000 + number)
         )
-        KeyFigure.objects.create(initiative=initiative, value=number, label="emplois")
         Involvement.objects.create(initiative=child, organisation=organisation, role="partner")
         Involvement.objects.create(initiative=child, person=person, role="contact")
         Involvement.objects.create(initiative=initiative, organisation=organisation, role="funder")
