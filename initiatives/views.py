@@ -16,6 +16,7 @@ from initiatives.models import (
     Territory,
     Theme,
 )
+from initiatives.network import SORT_ORDERS, programme_network
 from initiatives.uploads import content_type
 
 
@@ -78,17 +79,27 @@ def initiative_detail(request, slug):
     ):
         roles.setdefault(involvement.role, []).append(involvement)
     roles = {group[0].role_label(len(group)): group for group in roles.values()}
+    children = initiative.children.all()
+    network = None
+    if initiative.kind == Initiative.Kind.PROGRAMME or children:
+        network = programme_network(initiative, children)
+    order = request.GET.get("tri", "")
     return render(
         request,
         "initiatives/initiative_detail.html",
         {
             "initiative": initiative,
+            "network": network,
+            "network_rows": network.sorted_nodes(order) if network else [],
+            "network_order": order if order in SORT_ORDERS else "",
+            "network_order_unknown": order not in SORT_ORDERS,
             "parent": initiative.parent if parent_is_public else None,
             "roles": roles,
             "related": public.related_to(initiative),
             # Staff may see what the public cannot: the record, or one of its ancestors, hidden.
             "is_preview": request.user.is_staff and not public.filter(pk=initiative.pk).exists(),
         },
+        status=200 if order in SORT_ORDERS else 400,
     )
 
 
