@@ -14,6 +14,7 @@ from django.db import connection
 from django.urls import reverse
 
 from initiatives.models import Initiative
+from initiatives.typography import french_spacing
 
 WIDTH, HEIGHT = 960, 640
 RINGS = (0, 175, 290)  # radius of the centre, the first ring, the second ring
@@ -23,6 +24,8 @@ LABEL_LENGTH = 30
 # A programme's network: its first operations, and the organisations most involved in them.
 PROGRAMME_CHILDREN = 12
 PROGRAMME_ORGANISATIONS = 24
+# Initiatives whose page draws their actors even without children (a network's members).
+DRAWN_KINDS = (Initiative.Kind.PROGRAMME, Initiative.Kind.NETWORK)
 
 
 @dataclass
@@ -37,6 +40,10 @@ class Node:
     via: str = ""  # label of the node this one is reached through (second step)
     x: float = 0
     y: float = 0
+
+    def __post_init__(self):
+        # Names are plain text: spaced the French way here, escaped by the template.
+        self.label = french_spacing(str(self.label))
 
     @property
     def short_label(self):

@@ -16,7 +16,7 @@ from initiatives.models import (
     Territory,
     Theme,
 )
-from initiatives.network import SORT_ORDERS, programme_network
+from initiatives.network import DRAWN_KINDS, SORT_ORDERS, programme_network
 from initiatives.uploads import content_type
 
 
@@ -81,7 +81,7 @@ def initiative_detail(request, slug):
     roles = {group[0].role_label(len(group)): group for group in roles.values()}
     children = initiative.children.all()
     network = None
-    if initiative.kind == Initiative.Kind.PROGRAMME or children:
+    if initiative.kind in DRAWN_KINDS or children:
         network = programme_network(initiative, children)
     order = request.GET.get("tri", "")
     return render(

@@ -174,4 +174,4 @@ def test_programme_page_draws_its_network_in_one_more_query(client, programme):
     response = client.get(programme.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200 and 'id="network-title"' in html
-    assert "Liens dans le programme" in html
+    assert "Liens</a></th>" in html

@@ -18,6 +18,9 @@ PAGES = {
     "index": INDEX_FILTERED,
     "initiative": "/initiatives/transformation-ecologique-et-sociale-de-la-region/",
     "organisation": "/acteurs/organisations/espace-environnement/",
+    # The widest networks of the seed: the region's partners, a network's members and funders.
+    "organisation network": "/acteurs/organisations/conseil-regional-des-hauts-de-france/",
+    "network": "/initiatives/co-animation-reseau-regional-economie-circulaire-picardie/",
     "person": "/acteurs/personnes/eric-kniaz/",
     "search": "/recherche/?q=economie+circulaire",
 }
