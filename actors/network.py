@@ -9,8 +9,9 @@ from actors.models import Involvement, Organisation
 from initiatives.models import Initiative
 from initiatives.network import Edge, Network, Node, layout, role_labels
 
-# Each organisation is read through its most recent public initiatives only: a funder of
-# 100,000 initiatives costs what one of RECENT costs, and its recent partners are its links.
+# Each organisation is read through its latest recorded public initiatives only (walked
+# backwards on the index of its involvements, never sorted whole): a funder of 100,000
+# initiatives costs what one of RECENT costs, and its recent partners are its links.
 RECENT = 200
 FIRST_STEP = 12  # strongest partners drawn around the organisation
 SECOND_STEP = 12  # partners of partners drawn on the outer ring
@@ -24,10 +25,10 @@ def organisation_network(organisation):
     involvements = Involvement._meta.db_table
     initiatives = Initiative._meta.db_table
     recent = f"""
-        SELECT DISTINCT i.id, i.start FROM {initiatives} i
-        JOIN {involvements} mine ON mine.initiative_id = i.id
+        SELECT DISTINCT mine.initiative_id AS id FROM {involvements} mine
+        JOIN {initiatives} i ON i.id = mine.initiative_id
         WHERE mine.organisation_id = %s AND i.is_public
-        ORDER BY i.start DESC NULLS LAST, i.id DESC LIMIT {RECENT}
+        ORDER BY mine.initiative_id DESC LIMIT {RECENT}
     """
     sql = f"""
         WITH partners AS (

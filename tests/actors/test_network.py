@@ -40,10 +40,10 @@ def crowded(make_organisation, make_initiative):
         partner = make_organisation(f"Partenaire {k:02d}")
         partners.append(partner)
         for _ in range(k + 1):
-            share(make_initiative(start="2020"), (region, "funder"), (partner, "pilot"))
+            share(make_initiative(), (region, "funder"), (partner, "pilot"))
         for j in range(PER_PARTNER + 2):
             further = make_organisation(f"Plus loin {k:02d}-{j}")
-            share(make_initiative(start="2020"), (partner, "pilot"), (further, "partner"))
+            share(make_initiative(), (partner, "pilot"), (further, "partner"))
     hidden = make_organisation("Partenaire brouillon", state=PublicationState.DRAFT)
     share(make_initiative(), (region, "funder"), (hidden, "pilot"))
     draft = make_initiative("Brouillon", state=PublicationState.DRAFT)
@@ -77,16 +77,17 @@ def test_organisation_network_keeps_the_strongest_links_within_its_limits(crowde
     assert {edge.label for edge in network.edges} == {"Pilote", "Partenaire"}
 
 
-def test_organisation_network_reads_only_the_most_recent_initiatives(
+def test_organisation_network_reads_only_the_latest_initiatives(
     crowded, make_organisation, make_initiative, monkeypatch
 ):
     region, _ = crowded
-    old = make_organisation("Partenaire de 1990")
+    latest = make_organisation("Dernier partenaire")
     for _ in range(FIRST_STEP + 5):
-        share(make_initiative(start="1990"), (region, "funder"), (old, "partner"))
-    assert organisation_network(region).nodes[0].label == "Partenaire de 1990"
-    monkeypatch.setattr(organisation_module, "RECENT", 20)
-    assert "Partenaire de 1990" not in {n.label for n in organisation_network(region).nodes}
+        share(make_initiative(), (region, "funder"), (latest, "partner"))
+    assert organisation_network(region).nodes[0].label == "Dernier partenaire"
+    monkeypatch.setattr(organisation_module, "RECENT", FIRST_STEP + 5)
+    network = organisation_network(region)
+    assert [node.label for node in network.nodes if node.step == 1] == ["Dernier partenaire"]
 
 
 def test_organisation_network_is_one_query_whatever_its_size(
