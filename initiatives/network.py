@@ -16,10 +16,10 @@ from django.urls import reverse
 from initiatives.models import Initiative
 from initiatives.typography import french_spacing
 
-WIDTH, HEIGHT = 960, 640
-RINGS = (0, 175, 290)  # radius of the centre, the first ring, the second ring
+WIDTH, HEIGHT = 960, 680
+RINGS = (0, 170, 300)  # radius of the centre, the first ring, the second ring
 STRETCH = 1.3  # rings are ellipses: labels are wider than tall
-LABEL_LENGTH = 30
+LABEL_LENGTH = 26
 
 # A programme's network: its first operations, and the organisations most involved in them.
 PROGRAMME_CHILDREN = 12
@@ -59,13 +59,13 @@ class Node:
 
     @property
     def label_x(self):
-        return self.x + {"start": 10, "end": -10, "middle": 0}[self.anchor]
+        return self.x + {"start": 14, "end": -14, "middle": 0}[self.anchor]
 
     @property
     def label_y(self):
         if self.anchor == "middle":
-            return self.y + (24 if self.y >= HEIGHT / 2 else -14)
-        return self.y + 4
+            return self.y + (32 if self.y >= HEIGHT / 2 else -18)
+        return self.y + 7
 
 
 @dataclass
@@ -89,7 +89,8 @@ class Edge:
 
     @property
     def mid_y(self):
-        return round((self.source.y + self.target.y) / 2, 1)
+        # Just above the line, so that a horizontal edge does not cross out its own label.
+        return round((self.source.y + self.target.y) / 2 - 5, 1)
 
 
 @dataclass
@@ -144,7 +145,11 @@ def layout(network):
             continue
         if step > 1:
             ring.sort(key=lambda node: preferred_angle(node, neighbours, angles, step))
-        offset = preferred_angle(ring[0], neighbours, angles, step) if step > 1 else 0
+        offset = 0
+        if step > 1:
+            # Half a step of the inner ring aside: between its nodes, clear of their labels.
+            inner = sum(1 for node in network.nodes if node.step == step - 1)
+            offset = preferred_angle(ring[0], neighbours, angles, step) + math.pi / max(inner, 1)
         radius = RINGS[step]
         for index, node in enumerate(ring):
             angle = offset + 2 * math.pi * index / len(ring)
