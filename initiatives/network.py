@@ -16,10 +16,11 @@ from django.urls import reverse
 from initiatives.models import Initiative
 from initiatives.typography import french_spacing
 
-WIDTH, HEIGHT = 960, 680
-RINGS = (0, 170, 300)  # radius of the centre, the first ring, the second ring
-STRETCH = 1.3  # rings are ellipses: labels are wider than tall
-LABEL_LENGTH = 26
+WIDTH, HEIGHT = 1200, 660
+RINGS = (0, 150, 270)  # radius of the centre, the first ring, the second ring
+STRETCH = 1.25  # rings are ellipses: labels are wider than tall
+LABEL_LENGTH = 22
+SECOND_RING_GAP = math.radians(20)
 
 # A programme's network: its first operations, and the organisations most involved in them.
 PROGRAMME_CHILDREN = 12
@@ -64,7 +65,7 @@ class Node:
     @property
     def label_y(self):
         if self.anchor == "middle":
-            return self.y + (32 if self.y >= HEIGHT / 2 else -18)
+            return self.y + (32 if self.y >= HEIGHT / 2 else -36)
         return self.y + 7
 
 
@@ -82,15 +83,6 @@ class Edge:
     @property
     def width(self):
         return round(min(1 + math.log2(self.weight), 6), 1)
-
-    @property
-    def mid_x(self):
-        return round((self.source.x + self.target.x) / 2, 1)
-
-    @property
-    def mid_y(self):
-        # Just above the line, so that a horizontal edge does not cross out its own label.
-        return round((self.source.y + self.target.y) / 2 - 5, 1)
 
 
 @dataclass
@@ -143,21 +135,30 @@ def layout(network):
         ring = [node for node in network.nodes if node.step == step]
         if not ring:
             continue
-        if step > 1:
+        if step == 1:
+            placed = [2 * math.pi * index / len(ring) for index in range(len(ring))]
+        else:
             ring.sort(key=lambda node: preferred_angle(node, neighbours, angles, step))
-        offset = 0
-        if step > 1:
-            # Half a step of the inner ring aside: between its nodes, clear of their labels.
-            inner = sum(1 for node in network.nodes if node.step == step - 1)
-            offset = preferred_angle(ring[0], neighbours, angles, step) + math.pi / max(inner, 1)
+            preferred = [preferred_angle(node, neighbours, angles, step) for node in ring]
+            placed = fan(preferred, min(2 * math.pi / len(ring), SECOND_RING_GAP))
         radius = RINGS[step]
-        for index, node in enumerate(ring):
-            angle = offset + 2 * math.pi * index / len(ring)
+        for node, angle in zip(ring, placed, strict=True):
             angles[node.key] = angle
-            node.step = step
             node.x = round(WIDTH / 2 + STRETCH * radius * math.sin(angle), 1)
             node.y = round(HEIGHT / 2 - radius * math.cos(angle), 1)
     return network
+
+
+def fan(preferred, gap):
+    """Angles as close as can be to the preferred ones (sorted), at least `gap` apart: each
+    group pushed apart around where it wanted to be, never straight behind an inner node."""
+    placed = []
+    for angle in preferred:
+        placed.append(max(angle, placed[-1] + gap) if placed else angle)
+    shift = (sum(placed) - sum(preferred)) / len(placed)
+    if len(placed) % 2:
+        shift -= gap / 2  # an odd group would put its middle node behind the inner one
+    return [angle - shift for angle in placed]
 
 
 def preferred_angle(node, neighbours, angles, step):
