@@ -21,6 +21,7 @@ RINGS = (0, 150, 270)  # radius of the centre, the first ring, the second ring
 STRETCH = 1.25  # rings are ellipses: labels are wider than tall
 LABEL_LENGTH = 22
 SECOND_RING_GAP = math.radians(20)
+MARGIN = 60  # above the highest node and below the lowest: room for their labels
 
 # A programme's network: its first operations, and the organisations most involved in them.
 PROGRAMME_CHILDREN = 12
@@ -102,6 +103,15 @@ class Network:
 
     def __bool__(self):
         return bool(self.nodes)
+
+    @property
+    def top(self):
+        """The drawing's top, cropped to its nodes and their labels (rings are often uneven)."""
+        return round(min(node.y for node in [self.centre, *self.nodes]) - MARGIN)
+
+    @property
+    def drawn_height(self):
+        return round(max(node.y for node in [self.centre, *self.nodes]) + MARGIN - self.top)
 
     def sorted_nodes(self, order):
         """The table's rows: by step then strength (default), by name, or by strength."""
