@@ -19,8 +19,19 @@ PER_PARTNER = 4  # at most this many second-step organisations reached through o
 
 
 def organisation_network(organisation):
-    public_organisations, params = (
-        Organisation.objects.published().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(*network_query(organisation))
+        rows = cursor.fetchall()
+    return network_from(organisation, rows)
+
+
+def network_query(organisation):
+    public, params = (
+        Organisation.objects.published().order_by().values("pk").query.sql_with_params()
+    )
+    # A probe by primary key a row: an IN over the published organisations would read them all.
+    public_organisation = (
+        f"EXISTS (SELECT 1 FROM ({public}) AS p (id) WHERE p.id = v.organisation_id)"
     )
     involvements = Involvement._meta.db_table
     initiatives = Initiative._meta.db_table
@@ -35,7 +46,7 @@ def organisation_network(organisation):
             SELECT v.organisation_id AS org, count(DISTINCT v.initiative_id) AS n,
                    array_agg(DISTINCT v.role) AS roles
             FROM ({recent}) r JOIN {involvements} v ON v.initiative_id = r.id
-            WHERE v.organisation_id <> %s AND v.organisation_id IN ({public_organisations})
+            WHERE v.organisation_id <> %s AND {public_organisation}
             GROUP BY v.organisation_id ORDER BY n DESC, org LIMIT {FIRST_STEP + 1}
         ), further AS (
             SELECT DISTINCT ON (s.org) f.org AS via, s.org, s.n, s.roles
@@ -47,7 +58,7 @@ def organisation_network(organisation):
                 JOIN {involvements} v ON v.initiative_id = r.id
                 WHERE v.organisation_id <> %s AND v.organisation_id <> f.org
                   AND v.organisation_id NOT IN (SELECT org FROM partners)
-                  AND v.organisation_id IN ({public_organisations})
+                  AND {public_organisation}
                 GROUP BY v.organisation_id ORDER BY n DESC, org LIMIT {PER_PARTNER}
             ) s
             ORDER BY s.org, s.n DESC, f.org
@@ -59,11 +70,14 @@ def organisation_network(organisation):
         UNION ALL
         SELECT 2, s.via, s.org, s.n, s.roles, o.name, o.slug FROM second_top s
         JOIN {Organisation._meta.db_table} o ON o.id = s.org
-        ORDER BY 1, 4 DESC, 6, 3
+        ORDER BY 1, 4 DESC, 3
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organisation.pk, organisation.pk, *params, organisation.pk, *params])
-        rows = cursor.fetchall()
+    return sql, [organisation.pk, organisation.pk, *params, organisation.pk, *params]
+
+
+def network_from(organisation, rows):
+    # Rows in the order the query ranked them (strength, then id), so that the partners kept
+    # here are those whose own partners the query looked for.
     centre = Node(f"o{organisation.pk}", organisation.name, organisation.get_absolute_url(), "")
     # One row more than drawn on each ring says whether the registry holds more.
     first = [row for row in rows if row[0] == 1]

@@ -193,7 +193,8 @@ def programme_network(programme, children):
     children = list(children[:PROGRAMME_CHILDREN])
     involvement = Initiative._meta.get_field("involvements").related_model
     organisation = involvement._meta.get_field("organisation").related_model
-    public, params = organisation.objects.published().values("pk").query.sql_with_params()
+    public = organisation.objects.published().order_by().values("pk")
+    public, params = public.query.sql_with_params()
     ids = [programme.pk, *(child.pk for child in children)]
     sql = f"""
         WITH links AS (
