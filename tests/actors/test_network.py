@@ -176,3 +176,15 @@ def test_programme_page_draws_its_network_in_one_more_query(client, programme):
     html = response.content.decode()
     assert response.status_code == 200 and 'id="network-title"' in html
     assert "Liens</a></th>" in html
+
+
+def test_partners_tied_in_strength_keep_their_own_partners(make_organisation, make_initiative):
+    centre = make_organisation("Centre")
+    for k in range(FIRST_STEP + 2):  # all tied: one initiative each, names against id order
+        partner = make_organisation(f"Partenaire {FIRST_STEP + 2 - k:02d}")
+        share(make_initiative(), (centre, "funder"), (partner, "pilot"))
+        share(make_initiative(), (partner, "pilot"), (make_organisation(f"Loin {k}"), "partner"))
+    network = organisation_network(centre)
+    drawn = {node.label for node in network.nodes if node.step == 1}
+    assert len(drawn) == FIRST_STEP
+    assert {node.via for node in network.nodes if node.step == 2} <= drawn
