@@ -371,7 +371,12 @@ class Involvement(FieldConstraintErrors, models.Model):
     class Meta:
         verbose_name = "implication"
         ordering = ["initiative", "role", "id"]
-        indexes = [models.Index(fields=["role"], name="actors_involvement_role")]
+        indexes = [
+            models.Index(fields=["role"], name="actors_involvement_role"),
+            # An organisation's latest initiatives read backwards from here, without sorting all
+            # of them (its network reads only the latest few hundred).
+            models.Index(fields=["organisation", "initiative"], name="actors_involvement_org_ini"),
+        ]
         constraints = [
             on_field(
                 "organisation",

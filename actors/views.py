@@ -14,7 +14,9 @@ from actors.models import (
     OrganisationRedirect,
     Person,
 )
+from actors.network import organisation_network
 from initiatives.models import Initiative, PublicationState
+from initiatives.network import SORT_ORDERS
 from initiatives.views import visible
 
 # An organisation page shows this many initiatives a role; the index filtered on the
@@ -74,11 +76,17 @@ def organisation_detail(request, slug):
             raise Http404("Aucune organisation à cette adresse.")
         return HttpResponsePermanentRedirect(former.organisation.get_absolute_url())
     parent = organisation.parent
+    order = request.GET.get("tri", "")
+    network = organisation_network(organisation)
     return render(
         request,
         "actors/organisation_detail.html",
         {
             "organisation": organisation,
+            "network": network,
+            "network_rows": network.sorted_nodes(order),
+            "network_order": order if order in SORT_ORDERS else "",
+            "network_order_unknown": order not in SORT_ORDERS,
             "parent": parent if parent and parent.is_published else None,
             "roles": roles_of(organisation, preview=not organisation.is_published),
             # Support received within an initiative is not a role, but the page must say it.
@@ -93,6 +101,7 @@ def organisation_detail(request, slug):
             ).select_related("person"),
             "is_preview": organisation.publication_state != PublicationState.PUBLISHED,
         },
+        status=200 if order in SORT_ORDERS else 400,
     )
 
 

@@ -17,6 +17,7 @@ from initiatives.models import (
     Territory,
     Theme,
 )
+from initiatives.network import DRAWN_KINDS, SORT_ORDERS, programme_network
 from initiatives.timeline import initiative_marks, programme_bars, strip
 from initiatives.uploads import content_type
 
@@ -84,22 +85,32 @@ def initiative_detail(request, slug):
     marks = initiative_marks(initiative)
     chronology = chronology_of(initiative)
     timeline = strip(*marks, period=(initiative.start, initiative.end))
-    bars = programme_bars(initiative, initiative.children.all(), timezone.localdate())
+    children = initiative.children.all()
+    bars = programme_bars(initiative, children, timezone.localdate())
+    network = None
+    if initiative.kind in DRAWN_KINDS or children:
+        network = programme_network(initiative, children)
+    order = request.GET.get("tri", "")
     return render(
         request,
         "initiatives/initiative_detail.html",
         {
             "initiative": initiative,
+            "network": network,
+            "network_rows": network.sorted_nodes(order) if network else [],
+            "network_order": order if order in SORT_ORDERS else "",
+            "network_order_unknown": order not in SORT_ORDERS,
             "parent": initiative.parent if parent_is_public else None,
             "roles": roles,
             "related": related,
             "chronology": chronology,
             "strip": timeline,
             "bars": bars,
-            "contents": contents_of(initiative, chronology or timeline, related),
+            "contents": contents_of(initiative, chronology or timeline, related, network),
             # Staff may see what the public cannot: the record, or one of its ancestors, hidden.
             "is_preview": request.user.is_staff and not public.filter(pk=initiative.pk).exists(),
         },
+        status=200 if order in SORT_ORDERS else 400,
     )
 
 
@@ -117,7 +128,7 @@ def chronology_of(initiative):
 CONTENTS_FROM = 4
 
 
-def contents_of(initiative, has_chronology, related):
+def contents_of(initiative, has_chronology, related, network):
     """The sections of an initiative's page, (anchor, title), when there are enough of them to
     need a table of contents; the titles are the sections' own headings."""
     children = len(initiative.children.all())
@@ -130,6 +141,7 @@ def contents_of(initiative, has_chronology, related):
             % {"counter": children},
             children,
         ),
+        ("reseau", gettext("Réseau d'acteurs"), network),
         ("chiffres", gettext("Chiffres clés"), initiative.figures.all()),
         ("chronologie", gettext("Chronologie"), has_chronology),
         ("entreprises", gettext("Entreprises accompagnées"), initiative.fundings.all()),

@@ -58,15 +58,15 @@ def test_organisation_page_query_count_does_not_grow_with_its_initiatives(
     client, big_organisation, make_initiative, django_assert_num_queries
 ):
     # The page cache, the organisation, role counts, the first rows of each role, fundings,
-    # units, people.
-    with django_assert_num_queries(7):
+    # units, people, its network.
+    with django_assert_num_queries(8):
         client.get(big_organisation.get_absolute_url())
     for number in range(30):
         initiative = make_initiative(f"Membre {number}")
         Involvement.objects.create(
             initiative=initiative, organisation=big_organisation, role="member"
         )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(big_organisation.get_absolute_url() + "?encore")
     assert [group["role"] for group in response.context["roles"]] == ["partner", "funder", "member"]
     assert len(response.context["roles"][2]["involvements"]) == ROLE_PREVIEW

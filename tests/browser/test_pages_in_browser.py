@@ -24,6 +24,9 @@ PAGES = {
         "/initiatives/soutien-deploiement-economie-fonctionnalite-cooperation/"
     ),
     "organisation": "/acteurs/organisations/espace-environnement/",
+    # The widest networks of the seed: the region's partners, a network's members and funders.
+    "organisation network": "/acteurs/organisations/conseil-regional-des-hauts-de-france/",
+    "network": "/initiatives/co-animation-reseau-regional-economie-circulaire-picardie/",
     "person": "/acteurs/personnes/eric-kniaz/",
     "search": "/recherche/?q=economie+circulaire",
 }

@@ -191,7 +191,7 @@ PINNED = {
     "documents": 3,
     "territory": 9,  # a count and the first initiatives; a count and the first events
     "theme": 5,
-    "organisation": 7,  # a count a role, the first initiatives of each role, its fundings
+    "organisation": 8,  # a count a role, the first rows of each role, its fundings, its network
     "sitemap": 11,  # a count a section, the latest change of the four that have one
     "sitemap, initiatives": 3,
     "site plan": 2,

@@ -69,8 +69,8 @@ def records(make_initiative, make_organisation, make_person, make_territory):
 # Each count includes one lookup of the registry version by the page cache (portal.cache).
 PINNED = {
     # The record, its 10 prefetches, how common its actors are, its related initiatives.
-    "initiative": 14,
-    "organisation": 7,  # its fundings too
+    "initiative": 15,  # and its network (it has children)
+    "organisation": 8,  # its fundings and its network too
     "person": 4,
     "territory": 9,  # the events held there: a count and the first ones
     "theme": 5,
