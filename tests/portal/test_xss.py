@@ -25,6 +25,7 @@ PAYLOADS = [
     "';alert(1)//",
 ]
 DANGEROUS_TAGS = {"iframe", "svg", "object", "embed", "frame", "base"}
+OUR_PICTURES = ("chart__", "network__", "map__")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
 
 
@@ -41,9 +42,9 @@ class ExecutableFinder(HTMLParser):
         data_block = attributes.get("type") == "application/ld+json"  # never executed
         if tag == "script" and not (own_script or data_block):
             self.found.append("inline <script>")
-        # Our own pictures (initiatives.timeline) are SVG with our classes; a payload's <svg>
-        # with any attribute that runs code is still caught below.
-        own_picture = tag == "svg" and (attributes.get("class") or "").startswith("chart__")
+        # Our own pictures (timelines, networks, maps) are SVG with our classes; a payload's
+        # <svg> with any attribute that runs code is still caught below.
+        own_picture = tag == "svg" and (attributes.get("class") or "").startswith(OUR_PICTURES)
         if tag in DANGEROUS_TAGS and not own_picture:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
