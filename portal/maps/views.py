@@ -32,7 +32,7 @@ class MapArea:
     code: str
     path: str
     count: int | None  # None: not in the registry, so not counted
-    shade: int
+    shade: int | str  # a class of the legend, "none" when not counted
     index_url: str | None
     zoom_url: str | None
 
@@ -112,6 +112,8 @@ def _zone(data, code):
 
 
 def _shade(count, highest):
+    if count is None:
+        return "none"
     if not count:
         return 0
     return min(CLASSES, 1 + (count - 1) * CLASSES // max(highest, 1))

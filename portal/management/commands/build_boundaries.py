@@ -121,7 +121,7 @@ def build_areas(shapely, tables):
             )
     for kind, members in groups.items():
         codes = sorted(members)
-        merged = [shapely.union_all(members[code]) for code in codes]
+        merged = _without_gaps(shapely, [shapely.union_all(members[code]) for code in codes])
         tolerance = TOLERANCE.get(kind, TOLERANCE["department"])
         for code, shape in zip(codes, shapely.coverage_simplify(merged, tolerance), strict=True):
             parents = {}
@@ -131,6 +131,26 @@ def build_areas(shapely, tables):
                 parents = {"departments": sorted(epci_departments[code])}
             areas.append(_area(kind, code, names[kind][code], shape, parents))
     return areas
+
+
+def _without_gaps(shapely, shapes):
+    """The holes of merged communes that no other area of the level fills are slivers between
+    communes in the source: filled. Holes another area fills (enclaves) stay."""
+    from shapely.geometry import MultiPolygon, Polygon
+
+    result = []
+    for index, shape in enumerate(shapes):
+        others = shapely.union_all([other for i, other in enumerate(shapes) if i != index])
+        polygons = []
+        for polygon in getattr(shape, "geoms", [shape]):
+            kept = [
+                ring
+                for ring in polygon.interiors
+                if Polygon(ring).intersection(others).area > Polygon(ring).area / 2
+            ]
+            polygons.append(Polygon(polygon.exterior, kept))
+        result.append(MultiPolygon(polygons) if len(polygons) > 1 else polygons[0])
+    return result
 
 
 def _area(kind, code, name, shape, parents):
