@@ -24,6 +24,8 @@ def test_map_is_accessible(name, width, demo_site, page, browser_errors, screens
     open_page(page, demo_site + MAPS[name])
     assert browser_errors == []
     assert page.locator("svg.map path.area").count() > 0
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width + 1, f"{MAPS[name]} scrolls sideways: {scroll_width} px"
     page.screenshot(path=screenshots / f"{name}-{width}.png", full_page=True)
     results = Axe().run(page)
     assert results.violations_count == 0, f"axe on {MAPS[name]}:\n{results.generate_report()}"
