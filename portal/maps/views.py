@@ -7,6 +7,7 @@ filtered on it, the other filters kept, which is where each area links.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.http import QueryDict
 from django.shortcuts import render
@@ -46,8 +47,8 @@ def initiative_map(request):
     valid = filterset.is_valid()
     data = boundaries()
     zone, error = _zone(data, request.GET.get("zone", ""))
-    shown = data.children(zone) if zone else data.of_kind("department")
-    kind = "department" if zone is None else data.children(zone)[0].kind
+    frame, shown, paths, outlines = _drawing(zone.code if zone else None)
+    kind = shown[0].kind
     territories = {
         territory.code: territory
         for territory in Territory.objects.filter(
@@ -58,7 +59,6 @@ def initiative_map(request):
     if valid and territories:
         keys = {"territoire": [territory.pk for territory in territories.values()]}
         counts = filterset.facet_counts(keys)["territoire"]
-    frame = Frame.around(shown)
     highest = max(counts.values(), default=0)
     areas = []
     for area in sorted(shown, key=lambda area: area.name):
@@ -68,16 +68,13 @@ def initiative_map(request):
             MapArea(
                 name=area.name,
                 code=area.code,
-                path=frame.path(area),
+                path=paths[area.code],
                 count=count,
                 shade=_shade(count, highest),
                 index_url=_index_url(request.GET, territory) if territory else None,
                 zoom_url=_zoom_url(request.GET, area) if area.kind != "commune" else None,
             )
         )
-    outlines = []
-    if zone is None:
-        outlines = [frame.path(area) for area in data.of_kind("former_region")]
     context = {
         "filter": filterset,
         "zone": zone,
@@ -97,6 +94,19 @@ def initiative_map(request):
     }
     status = 200 if valid and not error else 400
     return render(request, "portal/initiative_map.html", context, status=status)
+
+
+@cache
+def _drawing(code):
+    """The frame, areas and paths of a level: the same whatever the filters, so drawn once a
+    process (about a hundred levels)."""
+    data = boundaries()
+    zone = code and (data.get("department", code) or data.get("intercommunality", code))
+    shown = data.children(zone) if zone else data.of_kind("department")
+    frame = Frame.around(shown)
+    paths = {area.code: frame.path(area) for area in shown}
+    outlines = [] if zone else [frame.path(area) for area in data.of_kind("former_region")]
+    return frame, shown, paths, outlines
 
 
 def _zone(data, code):
