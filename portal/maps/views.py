@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from initiatives.models import Territory
+from initiatives.templatetags.registre import fr_number
 from portal.catalogue.filters import InitiativeFilter
 from portal.maps.boundaries import Frame, boundaries
 
@@ -135,10 +136,12 @@ def _legend(highest):
     if not highest:
         return rows
     for shade in range(1, CLASSES + 1):
-        members = [n for n in range(1, highest + 1) if _shade(n, highest) == shade]
-        if members:
-            low, high = members[0], members[-1]
-            rows.append((shade, str(low) if low == high else f"{low} – {high}"))
+        # (n - 1) × CLASSES // highest == shade - 1, solved for n: no loop over the counts.
+        low = -(-(shade - 1) * highest // CLASSES) + 1
+        high = min(-(-shade * highest // CLASSES), highest)
+        if low <= high:
+            label = fr_number(low) if low == high else f"{fr_number(low)} – {fr_number(high)}"
+            rows.append((shade, label))
     return rows
 
 

@@ -7,8 +7,10 @@ import pytest
 from django.utils.html import escape
 
 from initiatives.models import Territory
+from initiatives.templatetags.registre import fr_number
 from portal.catalogue.filters import InitiativeFilter
 from portal.maps.boundaries import Frame, boundaries, lambert93
+from portal.maps.views import _legend, _shade
 
 
 def test_lambert93_puts_known_points_where_ign_does():
@@ -73,6 +75,19 @@ def test_simplified_departments_keep_their_areas():
             c for c in data.of_kind("commune") if c.parents["department"] == department.code
         ]
         assert sum(map(area, communes)) == pytest.approx(area(department), rel=0.03)
+
+
+@pytest.mark.parametrize("highest", [1, 2, 3, 4, 5, 6, 7, 11, 23, 100, 997])
+def test_the_legend_gives_each_shade_the_counts_it_is_drawn_for(highest):
+    expected = {}
+    for count in range(1, highest + 1):
+        expected.setdefault(_shade(count, highest), []).append(count)
+    legend = dict(_legend(highest)[1:])
+    assert set(legend) == set(expected)
+    for shade, counts in expected.items():
+        low, high = fr_number(counts[0]), fr_number(counts[-1])
+        assert legend[shade] == (low if low == high else f"{low} – {high}")
+    assert _legend(1_000_000)[-1] == (5, f"{fr_number(800_001)} – {fr_number(1_000_000)}")
 
 
 @pytest.mark.django_db
