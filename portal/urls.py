@@ -9,6 +9,7 @@ from initiatives import views as registry
 from portal import views
 from portal.catalogue import alert_views, discovery, embed
 from portal.catalogue import views as catalogue
+from portal.maps import views as maps
 from portal.opendata import dcat
 
 # Every public page under /initiatives/, here and nowhere else. The exports
@@ -53,6 +54,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     *initiative_pages,
     path("recherche/", catalogue.search_page, name="search"),
+    path("carte/", maps.initiative_map, name="initiative_map"),
     path("flux/initiatives.atom", discovery.InitiativeFeed(), name="feed"),
     path("flux/thematiques/<slug:slug>.atom", discovery.ThemeFeed(), name="theme_feed"),
     path("flux/territoires/<slug:slug>.atom", discovery.TerritoryFeed(), name="territory_feed"),

@@ -37,6 +37,10 @@ class World:
         self.region = Territory.objects.create(
             name="Région d'essai", slug="region-essai", kind=Territory.Kind.REGION
         )
+        self.department = Territory.objects.create(  # on the map: the Nord's code
+            name="Département d'essai", slug="departement-essai", code="59",
+            kind=Territory.Kind.DEPARTMENT, parent=self.region,
+        )  # fmt: skip
         self.theme = Theme.objects.create(name="Économie circulaire", slug="theme-essai")
         self.first = None
         self.units = {}
@@ -59,7 +63,7 @@ class World:
         year = str(2000 + number % 20)
         commune = Territory.objects.create(
             name=f"Commune {number}", slug=f"commune-essai-{number}",
-            kind=Territory.Kind.COMMUNE, parent=self.region,
+            kind=Territory.Kind.COMMUNE, parent=self.department,
         )  # fmt: skip
         theme = Theme.objects.create(
             name=f"Sous-thème {number}", slug=f"sous-theme-{number}", parent=self.theme
@@ -157,6 +161,9 @@ PAGES = {
     "sitemap, initiatives": lambda world: "/sitemap-initiatives.xml",
     "site plan": lambda world: "/plan-du-site/",
     "not found": lambda world: "/initiatives/pas-de-fiche/",
+    "map": lambda world: "/carte/",
+    "map, filtered": lambda world: filtered_index(world).replace("/initiatives/?", "/carte/?"),
+    "map, zoomed": lambda world: "/carte/?zone=59",
 }
 # Each count includes one lookup of the registry's versions by the page cache (portal.cache);
 # the shared cache's own round trips go through a connection of their own and are not counted.
@@ -196,6 +203,12 @@ PINNED = {
     "sitemap, initiatives": 3,
     "site plan": 2,
     "not found": 2,
+    # The map: the versions, the départements' records, their counts (the index's facet
+    # counting: unfiltered, the listing's totals; filtered, the total and the free facets in
+    # one query, plus each chosen filter's record and its facet without it).
+    "map": 3,
+    "map, filtered": 7,
+    "map, zoomed": 2,  # the intercommunalités of the registry: none here, nothing to count
 }
 SIZES = {
     "default": (2, 25),
@@ -214,6 +227,8 @@ def check(page, response):
         assert response.status_code == 404
         return
     assert response.status_code == 200
+    if page in ("map", "map, filtered"):
+        assert any(area.count for area in context["areas"])
     if page.startswith(("initiatives", "embed")):
         assert context["page"].object_list
     if page in ("initiatives, page 2", "embed, page 2"):

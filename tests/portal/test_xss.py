@@ -25,7 +25,7 @@ PAYLOADS = [
     "';alert(1)//",
 ]
 DANGEROUS_TAGS = {"iframe", "svg", "object", "embed", "frame", "base"}
-OUR_PICTURES = ("chart__", "network__", "map__")
+OUR_PICTURES = ("chart__", "network__", "map")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
 
 
