@@ -160,6 +160,28 @@ class FacetCounts:
             counts.update(self._count(self._rows_without(name), [name], keys))
         return counts
 
+    def territory_group_counts(self, groups):
+        """{name: number of results if any territory of the group were chosen}, other filters
+        kept: what the index shows for `?territoire=a&territoire=b`, a group's territories
+        counted once per initiative (an intercommunalité is the union of its communes)."""
+        self.is_valid()
+        names = [name for name, pks in groups.items() for _pk in pks]
+        pks = [pk for territories in groups.values() for pk in territories]
+        if not pks:
+            return {}
+        rows = self._rows_without("territoire").values("territories")
+        rows_sql, rows_params = rows.query.sql_with_params()
+        sql = (
+            f"WITH rows AS NOT MATERIALIZED ({rows_sql}) "
+            "SELECT hit.name, COUNT(*) FROM rows, LATERAL (SELECT DISTINCT chosen.name "
+            "FROM unnest(%s::text[], %s::bigint[]) AS chosen(name, pk) "
+            "WHERE chosen.pk = ANY(rows.territories)) AS hit "
+            "WHERE rows.territories && %s::bigint[] GROUP BY hit.name"
+        )
+        params = [*rows_params, names, pks, pks]
+        counted = remembered("facets", (sql, params), lambda: self._run(sql, params), self.request)
+        return dict(counted)
+
     def _count(self, rows, facets, keys, with_total=False):
         """One query: the counts of these facets over the rows (and their number).
 

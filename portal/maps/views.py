@@ -2,13 +2,15 @@
 per intercommunalité of a département, per commune of an intercommunalité, drawn as SVG.
 
 The page takes the index's parameters (and `zone`, the area zoomed into). Each count is the
-index's own facet count of that territory (`FacetCounts`): the number of results of the index
-filtered on it, the other filters kept, which is where each area links.
+index's own facet counting (`FacetCounts`): the number of results of the index filtered on the
+area's territories in the registry (a département; the registry's communes inside an
+intercommunalité), the other filters kept, which is where each area links.
 """
 
 from dataclasses import dataclass
 from functools import cache
 
+from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +21,7 @@ from initiatives.templatetags.registre import fr_number
 from portal.catalogue.filters import InitiativeFilter
 from portal.maps.boundaries import Frame, boundaries
 
-CLASSES = 5  # shades of the legend, "none" aside
+CLASSES = 5  # shades of the legend, zero aside
 # The level drawn inside each zoomable level, and the registry's kind of each level.
 KINDS = {
     "department": Territory.Kind.DEPARTMENT,
@@ -33,8 +35,8 @@ class MapArea:
     name: str
     code: str
     path: str
-    count: int | None  # None: not in the registry, so not counted
-    shade: int | str  # a class of the legend, "none" when not counted
+    count: int
+    shade: int  # a class of the legend
     index_url: str | None
     zoom_url: str | None
 
@@ -48,23 +50,25 @@ def initiative_map(request):
     valid = filterset.is_valid()
     data = boundaries()
     zone, error = _zone(data, request.GET.get("zone", ""))
-    frame, shown, paths, outlines = _drawing(zone.code if zone else None)
+    frame, shown, members, paths, outlines = _drawing(zone.code if zone else None)
     kind = shown[0].kind
-    territories = {
-        territory.code: territory
-        for territory in Territory.objects.filter(
-            kind=KINDS[kind], code__in=[area.code for area in shown]
-        ).only("pk", "code", "slug", "name")
-    }
+    groups = _registry_groups(kind, shown, members)
     counts = {}
-    if valid and territories:
-        keys = {"territoire": [territory.pk for territory in territories.values()]}
-        counts = filterset.facet_counts(keys)["territoire"]
+    if valid and any(groups.values()):
+        if kind == "department":
+            # One territory each: the index's own facet counts (kept totals when unfiltered).
+            keys = {"territoire": [group[0].pk for group in groups.values() if group]}
+            by_pk = filterset.facet_counts(keys)["territoire"]
+            counts = {code: by_pk.get(group[0].pk, 0) for code, group in groups.items() if group}
+        else:
+            counts = filterset.territory_group_counts(
+                {code: [territory.pk for territory in group] for code, group in groups.items()}
+            )
     highest = max(counts.values(), default=0)
     areas = []
     for area in sorted(shown, key=lambda area: area.name):
-        territory = territories.get(area.code)
-        count = counts.get(territory.pk, 0) if territory else None
+        group = groups[area.code]
+        count = counts.get(area.code, 0)
         areas.append(
             MapArea(
                 name=area.name,
@@ -72,7 +76,7 @@ def initiative_map(request):
                 path=paths[area.code],
                 count=count,
                 shade=_shade(count, highest),
-                index_url=_index_url(request.GET, territory) if territory else None,
+                index_url=_index_url(request.GET, group) if group else None,
                 zoom_url=_zoom_url(request.GET, area) if area.kind != "commune" else None,
             )
         )
@@ -99,15 +103,39 @@ def initiative_map(request):
 
 @cache
 def _drawing(code):
-    """The frame, areas and paths of a level: the same whatever the filters, so drawn once a
-    process (about a hundred levels)."""
+    """The frame, areas, their member communes and paths of a level: the same whatever the
+    filters, so drawn once a process (about a hundred levels)."""
     data = boundaries()
     zone = code and (data.get("department", code) or data.get("intercommunality", code))
     shown = data.children(zone) if zone else data.of_kind("department")
+    members = {area.code: [] for area in shown}
+    if shown[0].kind == "intercommunality":
+        for commune in data.of_kind("commune"):
+            if commune.parents.get("intercommunality") in members:
+                members[commune.parents["intercommunality"]].append(commune.code)
     frame = Frame.around(shown)
     paths = {area.code: frame.path(area) for area in shown}
     outlines = [] if zone else [frame.path(area) for area in data.of_kind("former_region")]
-    return frame, shown, paths, outlines
+    return frame, shown, members, paths, outlines
+
+
+def _registry_groups(kind, shown, members):
+    """{area code: the registry's territories in that area}: the area itself when the registry
+    has it, and for an intercommunalité the registry's communes inside it (the registry files
+    initiatives under communes; few intercommunalités are territories of their own)."""
+    codes = {area.code for area in shown}
+    communes = {code for codes_of_area in members.values() for code in codes_of_area}
+    territories = Territory.objects.filter(
+        Q(kind=KINDS[kind], code__in=codes) | Q(kind=Territory.Kind.COMMUNE, code__in=communes)
+    ).only("pk", "code", "slug", "kind")
+    groups = {code: [] for code in codes}
+    area_of_commune = {c: area for area, codes_of_area in members.items() for c in codes_of_area}
+    for territory in sorted(territories, key=lambda territory: territory.slug):
+        if territory.kind == KINDS[kind]:
+            groups[territory.code].append(territory)
+        elif territory.code in area_of_commune:
+            groups[area_of_commune[territory.code]].append(territory)
+    return groups
 
 
 def _zone(data, code):
@@ -123,8 +151,6 @@ def _zone(data, code):
 
 
 def _shade(count, highest):
-    if count is None:
-        return "none"
     if not count:
         return 0
     return min(CLASSES, 1 + (count - 1) * CLASSES // max(highest, 1))
@@ -152,12 +178,12 @@ def _query(params, **changes):
             query.setlist(key, params.getlist(key))
     for key, value in changes.items():
         if value:
-            query[key] = value
+            query.setlist(key, value if isinstance(value, list) else [value])
     return query.urlencode()
 
 
-def _index_url(params, territory):
-    query = _query(params, territoire=territory.slug)
+def _index_url(params, territories):
+    query = _query(params, territoire=[territory.slug for territory in territories])
     return f"{reverse('initiative_index')}?{query}#resultats"
 
 

@@ -122,6 +122,36 @@ class TestMapOnSeedData:
         assert area.count == InitiativeFilter({"territoire": territory.slug, "de": 1990}).qs.count()
         assert "de=1990" in area.index_url and territory.slug in area.index_url
 
+    @pytest.mark.parametrize("query", ["", "&de=2010", "&territoire=lille", "&statut=ongoing"])
+    def test_an_intercommunality_counts_its_communes_once_each_initiative(self, client, query):
+        """Zoomed into Pas-de-Calais, the intercommunalité of Lens and Loos-en-Gohelle counts the
+        initiatives of either, once each, and links to the index showing exactly those."""
+        data = boundaries()
+        lens, loos = data.get("commune", "62498"), data.get("commune", "62528")
+        epci = lens.parents["intercommunality"]
+        assert loos.parents["intercommunality"] == epci
+        response = client.get(f"/carte/?zone=62{query}")
+        assert response.status_code == 200
+        areas = {area.code: area for area in response.context["areas"]}
+        area = areas[epci]
+        params = parse_qs(urlsplit(area.index_url).query)
+        assert sorted(params["territoire"]) == ["lens", "loos-en-gohelle"]
+        assert area.count == InitiativeFilter(params).results.count()
+        if not query:
+            assert area.count > 0
+        # Outside the registry's communes: nothing is filed there, nothing to link to.
+        empty = [a for code, a in areas.items() if code != epci]
+        assert all(a.count == 0 and a.index_url is None for a in empty)
+        assert all(a.zoom_url for a in empty)
+
+    def test_a_commune_outside_the_registry_counts_zero_without_a_link(self, client):
+        lens = boundaries().get("commune", "62498")
+        response = client.get(f"/carte/?zone={lens.parents['intercommunality']}")
+        areas = {area.code: area for area in response.context["areas"]}
+        assert areas["62498"].index_url and areas["62498"].count > 0
+        others = [area for code, area in areas.items() if code not in ("62498", "62528")]
+        assert others and all(area.count == 0 and area.url is None for area in others)
+
     def test_bad_input_is_a_french_400(self, client):
         response = client.get("/carte/?zone=99999")
         assert response.status_code == 400
