@@ -124,14 +124,8 @@ class Band:
         return self.y + 10
 
 
-@dataclass
-class Strip:
-    scale: Scale
-    bands: list
-    height: float
-    axis_y: float
-    ticks: list = field(default_factory=list)
-    width: int = WIDTH
+class YearAxis:
+    """Where a chart's year axis writes its labels and ticks, and where its drawing ends."""
 
     @property
     def label_y(self):
@@ -144,6 +138,16 @@ class Strip:
     @property
     def right(self):
         return self.width - RIGHT
+
+
+@dataclass
+class Strip(YearAxis):
+    scale: Scale
+    bands: list
+    height: float
+    axis_y: float
+    ticks: list = field(default_factory=list)
+    width: int = WIDTH
 
     @property
     def count(self):
@@ -264,7 +268,7 @@ class Bar:
 
 
 @dataclass
-class Bars:
+class Bars(YearAxis):
     scale: Scale
     bars: list
     height: float
@@ -273,18 +277,6 @@ class Bars:
     today_x: float
     width: int = WIDTH
     label_width: int = LABEL_WIDTH
-
-    @property
-    def label_y(self):
-        return self.axis_y + 18
-
-    @property
-    def tick_y(self):
-        return self.axis_y + 5
-
-    @property
-    def right(self):
-        return self.width - RIGHT
 
     @property
     def name_width(self):
