@@ -22,6 +22,9 @@ STRETCH = 1.25  # rings are ellipses: labels are wider than tall
 LABEL_LENGTH = 22
 SECOND_RING_GAP = math.radians(20)
 MARGIN = 60  # above the highest node and below the lowest: room for their labels
+# The sizes of .network__label and .network__role (site.css), and a generous mean width of a
+# character in them: enough to tell when two labels would be written over each other.
+LABEL_SIZE, ROLE_SIZE, CHARACTER_WIDTH = 20, 15, 0.56
 
 # A programme's network: its first operations, and the organisations most involved in them.
 PROGRAMME_CHILDREN = 12
@@ -42,6 +45,7 @@ class Node:
     via: str = ""  # label of the node this one is reached through (second step)
     x: float = 0
     y: float = 0
+    label_shift: float = 0  # moved up or down, off another node's label
 
     def __post_init__(self):
         # Names are plain text: spaced the French way here, escaped by the template.
@@ -66,8 +70,23 @@ class Node:
     @property
     def label_y(self):
         if self.anchor == "middle":
-            return self.y + (32 if self.y >= HEIGHT / 2 else -36)
-        return self.y + 7
+            return self.y + (32 if self.y >= HEIGHT / 2 else -36) + self.label_shift
+        return self.y + 7 + self.label_shift
+
+    @property
+    def leader_y(self):
+        """Where the line from a moved label's node meets the label: its edge nearer the node."""
+        return self.label_y - LABEL_SIZE * 0.7 if self.label_shift > 0 else self.label_y + 4
+
+    @property
+    def label_box(self):
+        """(left, top, right, bottom) of the name and the roles under it, estimated."""
+        width = len(self.short_label) * LABEL_SIZE * CHARACTER_WIDTH
+        if self.roles:
+            width = max(width, len(", ".join(self.roles)) * ROLE_SIZE * CHARACTER_WIDTH)
+        left = {"start": 0, "end": -width, "middle": -width / 2}[self.anchor] + self.label_x
+        bottom = self.label_y + (ROLE_SIZE + 8 if self.roles else 6)
+        return left, self.label_y - LABEL_SIZE, left + width, bottom
 
 
 @dataclass
@@ -107,11 +126,14 @@ class Network:
     @property
     def top(self):
         """The drawing's top, cropped to its nodes and their labels (rings are often uneven)."""
-        return round(min(node.y for node in [self.centre, *self.nodes]) - MARGIN)
+        nodes = [self.centre, *self.nodes]
+        return round(min(min(n.y - MARGIN, n.label_box[1] - 10) for n in nodes))
 
     @property
     def drawn_height(self):
-        return round(max(node.y for node in [self.centre, *self.nodes]) + MARGIN - self.top)
+        nodes = [self.centre, *self.nodes]
+        bottom = max(max(n.y + MARGIN, n.label_box[3] + 10) for n in nodes)
+        return round(bottom - self.top)
 
     def sorted_nodes(self, order):
         """The table's rows: by step then strength (default), by name, or by strength."""
@@ -156,7 +178,26 @@ def layout(network):
             angles[node.key] = angle
             node.x = round(WIDTH / 2 + STRETCH * radius * math.sin(angle), 1)
             node.y = round(HEIGHT / 2 - radius * math.cos(angle), 1)
+    separate_labels([centre, *network.nodes])
     return network
+
+
+def separate_labels(nodes):
+    """Each label in turn (inner rings first) moved away from the centre, a line at a time,
+    until it no longer covers a label already written: the second ring's names crowd where
+    the ring runs flat, at its top and bottom."""
+    written = []
+    for node in nodes:
+        outward = -1 if node.y < HEIGHT / 2 else 1
+        for _attempt in range(8):
+            if not any(overlap(node.label_box, box) for box in written):
+                break
+            node.label_shift += outward * (LABEL_SIZE + 2)
+        written.append(node.label_box)
+
+
+def overlap(one, other):
+    return one[0] < other[2] and other[0] < one[2] and one[1] < other[3] and other[1] < one[3]
 
 
 def fan(preferred, gap):

@@ -3,6 +3,7 @@
 Nothing here exists only in production: the tests run on these same settings.
 """
 
+import hashlib
 import os
 import re
 from datetime import timedelta
@@ -179,7 +180,33 @@ def cache_settings():
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_PAGE_CACHE_ENTRIES", 2000)},
     }
+    # A deployment starts a new cache: pages kept by the code before it named other templates
+    # and other hashed static files (the shared cache outlives the processes).
+    shared["KEY_PREFIX"] = local["KEY_PREFIX"] = code_version()
     return {"default": shared, "local": local}
+
+
+def code_version(root=BASE_DIR):
+    """A digest of what a page is made from (code, templates, translations, static files), or
+    DJANGO_CODE_VERSION when the deployment names its release."""
+    if version := os.environ.get("DJANGO_CODE_VERSION", "").strip():
+        return version
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in ("portal", "actors", "initiatives", "templates", "locale", "static"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in (
+                ".py",
+                ".html",
+                ".txt",
+                ".mo",
+                ".css",
+                ".js",
+                ".json",
+                ".svg",
+            ):
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 CACHES = cache_settings()

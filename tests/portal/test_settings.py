@@ -118,3 +118,20 @@ def test_smtp_settings_come_from_the_environment():
 
 def test_tests_keep_email_in_memory():
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_a_deployment_starts_a_new_cache(tmp_path, monkeypatch):
+    """The shared cache outlives the processes: pages kept by the code before a deployment
+    must not be served by the code after it."""
+    from portal.settings import code_version
+
+    monkeypatch.delenv("DJANGO_CODE_VERSION", raising=False)
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>avant</p>")
+    before = code_version(tmp_path)
+    assert code_version(tmp_path) == before
+    page.write_text("<p>après</p>")
+    assert code_version(tmp_path) != before
+    monkeypatch.setenv("DJANGO_CODE_VERSION", "2026.12.1")
+    assert code_version(tmp_path) == "2026.12.1"
