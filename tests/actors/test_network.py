@@ -9,7 +9,16 @@ from actors.models import Involvement
 from actors.network import organisation_network
 from initiatives import network as programme_module
 from initiatives.models import Initiative, PublicationState
-from initiatives.network import HEIGHT, WIDTH, programme_network
+from initiatives.network import (
+    HEIGHT,
+    WIDTH,
+    Edge,
+    Network,
+    Node,
+    layout,
+    overlap,
+    programme_network,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +197,21 @@ def test_partners_tied_in_strength_keep_their_own_partners(make_organisation, ma
     drawn = {node.label for node in network.nodes if node.step == 1}
     assert len(drawn) == FIRST_STEP
     assert {node.via for node in network.nodes if node.step == 2} <= drawn
+
+
+def test_no_label_is_written_over_another():
+    """Twelve partners of one partner crowd the top of the second ring: their names are moved
+    apart (the estimate of their boxes is generous)."""
+    centre = Node("c", "Conseil régional des Hauts-de-France", "/c/", "organisation")
+    partner = Node("p", "Conseil régional Nord-Pas-de-Calais", "/p/", "organisation", step=1)
+    others = [
+        Node(f"o{n}", f"Organisation partenaire numéro {n}", f"/o{n}/", "organisation", step=2,
+             roles=["Partenaire", "Membre fondateur"])
+        for n in range(12)
+    ]  # fmt: skip
+    edges = [Edge(centre, partner, ["Pilote"])] + [Edge(partner, o, ["Partenaire"]) for o in others]
+    network = layout(Network(centre, [partner, *others], edges))
+    boxes = [node.label_box for node in [centre, *network.nodes]]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if overlap(a, b)]
+    assert network.top <= min(box[1] for box in boxes)
+    assert network.top + network.drawn_height >= max(box[3] for box in boxes)
