@@ -24,19 +24,19 @@ from initiatives.views import visible
 ROLE_PREVIEW = 10
 
 
-def roles_of(organisation, preview=False):
+def roles_of(organisation):
     """The organisation's roles in the order of Involvement.Role, each with the number of its
     initiatives and the most recent of them (latest start first, undated last); in a staff
-    `preview` of a hidden organisation, as they will be once it is published.
+    preview of a hidden organisation, as they will be once it is published.
 
     Two queries whatever the organisation's size: a count a role, and the first rows of each
     role ranked by a window function.
     """
-    if preview:
-        involvements = Involvement.objects.filter(initiative__is_public=True)
-    else:
-        involvements = Involvement.objects.published()
-    involvements = involvements.filter(organisation=organisation)
+    # The actor is the organisation itself: published on its public page, shown as once
+    # published in a preview. Checking it again row by row (Involvement.published()) makes
+    # the planner read every published organisation into a hash for an organisation with
+    # hundreds of involvements.
+    involvements = Involvement.objects.filter(organisation=organisation, initiative__is_public=True)
     counts = dict(
         involvements.order_by()
         .values("role")
@@ -88,7 +88,7 @@ def organisation_detail(request, slug):
             "network_order": order if order in SORT_ORDERS else "",
             "network_order_unknown": order not in SORT_ORDERS,
             "parent": parent if parent and parent.is_published else None,
-            "roles": roles_of(organisation, preview=not organisation.is_published),
+            "roles": roles_of(organisation),
             # Support received within an initiative is not a role, but the page must say it.
             "fundings": Funding.objects.filter(
                 beneficiary=organisation, initiative__in=Initiative.objects.published()
