@@ -22,6 +22,8 @@ from initiatives.views import visible
 # An organisation page shows this many initiatives a role; the index filtered on the
 # organisation (and the role) has them all.
 ROLE_PREVIEW = 10
+# Never shown beside an initiative's title in a list.
+LONG_INITIATIVE_FIELDS = ("body", "objectives", "search_vector", "search_vector_en", "plain_text")
 
 
 def roles_of(organisation):
@@ -49,6 +51,9 @@ def roles_of(organisation):
         involvements.annotate(rank=rank)
         .filter(rank__lte=ROLE_PREVIEW)
         .select_related("initiative")
+        # Every involvement is ranked before the first ones are kept: without the long texts
+        # and search vectors, an organisation in thousands of initiatives sorts a tenth of it.
+        .defer(*(f"initiative__{name}" for name in LONG_INITIATIVE_FIELDS))
         .order_by(*latest_first)
     )
     shown = {}
