@@ -22,21 +22,23 @@ from initiatives.views import visible
 # An organisation page shows this many initiatives a role; the index filtered on the
 # organisation (and the role) has them all.
 ROLE_PREVIEW = 10
+# Never shown beside an initiative's title in a list.
+LONG_INITIATIVE_FIELDS = ("body", "objectives", "search_vector", "search_vector_en", "plain_text")
 
 
-def roles_of(organisation, preview=False):
+def roles_of(organisation):
     """The organisation's roles in the order of Involvement.Role, each with the number of its
     initiatives and the most recent of them (latest start first, undated last); in a staff
-    `preview` of a hidden organisation, as they will be once it is published.
+    preview of a hidden organisation, as they will be once it is published.
 
     Two queries whatever the organisation's size: a count a role, and the first rows of each
     role ranked by a window function.
     """
-    if preview:
-        involvements = Involvement.objects.filter(initiative__is_public=True)
-    else:
-        involvements = Involvement.objects.published()
-    involvements = involvements.filter(organisation=organisation)
+    # The actor is the organisation itself: published on its public page, shown as once
+    # published in a preview. Checking it again row by row (Involvement.published()) makes
+    # the planner read every published organisation into a hash for an organisation with
+    # hundreds of involvements.
+    involvements = Involvement.objects.filter(organisation=organisation, initiative__is_public=True)
     counts = dict(
         involvements.order_by()
         .values("role")
@@ -49,6 +51,9 @@ def roles_of(organisation, preview=False):
         involvements.annotate(rank=rank)
         .filter(rank__lte=ROLE_PREVIEW)
         .select_related("initiative")
+        # Every involvement is ranked before the first ones are kept: without the long texts
+        # and search vectors, an organisation in thousands of initiatives sorts a tenth of it.
+        .defer(*(f"initiative__{name}" for name in LONG_INITIATIVE_FIELDS))
         .order_by(*latest_first)
     )
     shown = {}
@@ -88,7 +93,7 @@ def organisation_detail(request, slug):
             "network_order": order if order in SORT_ORDERS else "",
             "network_order_unknown": order not in SORT_ORDERS,
             "parent": parent if parent and parent.is_published else None,
-            "roles": roles_of(organisation, preview=not organisation.is_published),
+            "roles": roles_of(organisation),
             # Support received within an initiative is not a role, but the page must say it.
             "fundings": Funding.objects.filter(
                 beneficiary=organisation, initiative__in=Initiative.objects.published()

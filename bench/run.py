@@ -4,7 +4,8 @@ Django view and to a static file measured in the same run, then a failover drill
 Steps: a benchmark database (`registre_bench` on the embedded server, or BENCH_DATABASE_URL)
 with the seed data and BENCH_INITIATIVES generated initiatives (100,000 by default; built once
 and reused); gunicorn with production settings on loopback; wrk on each URL; then two gunicorn
-instances behind nginx, one stopped under load. Writes bench/results/<date>-<N>.md.
+instances behind nginx, one stopped under load. Writes bench/results/<date>-<N>.md
+(<date>-<N>-<BENCH_SUFFIX>.md with BENCH_SUFFIX).
 """
 
 import json
@@ -30,9 +31,16 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 # As many connections as cores: the latencies are those of a busy server, not of a queue.
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", str(os.cpu_count()))
 WORKERS = os.environ.get("BENCH_WORKERS", str(2 * os.cpu_count() + 1))
+SUFFIX = os.environ.get("BENCH_SUFFIX", "").strip()
 THREE_FILTERS = (
     "/initiatives/?thematique=economie-circulaire&territoire=hauts-de-france&de=2010&a=2020"
 )
+MAP_FILTERED = "/carte/?thematique=economie-circulaire&de=2010&a=2020"
+# Paths also measured with a new period each time (report.lua rewrites "de=2010").
+NEW_PERIOD_PATHS = {THREE_FILTERS, MAP_FILTERED}
+# The generated organisation with the most involvements (906 at 100 000 initiatives, 2 781 at
+# a million): its network walks the most initiatives of any (the Conseil régional has 2).
+BUSIEST_ORGANISATION = "/acteurs/organisations/jardin-de-cocagne-de-vervamont-la-riviere-32/"
 
 # (label, path, measured uncached too)
 URLS = [
@@ -48,6 +56,10 @@ URLS = [
     ("initiative page", "/initiatives/transformation-ecologique-et-sociale-de-la-region/", True),
     ("actor page", "/acteurs/organisations/conseil-regional-des-hauts-de-france/", True),
     ("territory page", "/territoires/somme/", True),
+    ("map, no filter", "/carte/", True),
+    ("map, theme + period", MAP_FILTERED, True),
+    ("map, zoomed into Pas-de-Calais", "/carte/?zone=62", True),
+    ("actor page with network, busiest organisation", BUSIEST_ORGANISATION, True),
 ]
 
 
@@ -142,6 +154,11 @@ TARGETS = {
     "initiative page — uncached": 30,
     "actor page": 30,
     "actor page — uncached": 30,
+    "map, no filter — uncached": 100,
+    "map, theme + period — uncached": 100,
+    "map, theme + period — new period each time": 100,
+    "map, zoomed into Pas-de-Calais — uncached": 100,
+    "actor page with network, busiest organisation — uncached": 50,
 }
 CACHED_SHARE = 0.5  # cached pages: at least half the throughput of the trivial view
 BASELINES = {URLS[0][0], URLS[1][0]}
@@ -176,7 +193,7 @@ def measure(env, port):
         variants = [("", False, False)]
         if uncached_too:
             variants.append((" — uncached", True, False))
-        if path == THREE_FILTERS:
+        if path in NEW_PERIOD_PATHS:
             variants.append((" — new period each time", True, True))
         for suffix, unique, new_period in variants:
             wrk(base + path, unique, duration="2s", new_period=new_period)  # warm up
@@ -314,7 +331,9 @@ def report(rows, generation, failover_result, suggestion_result, write_lines=())
     )
     lines.extend(write_lines)
     text = "\n".join(lines) + "\n"
-    out = ROOT / "bench" / "results" / f"{date.today():%Y-%m-%d}-{INITIATIVES}.md"
+    # BENCH_SUFFIX names a run beside the day's others (e.g. "maps": …-100000-maps.md).
+    suffix = f"-{SUFFIX}" if SUFFIX else ""
+    out = ROOT / "bench" / "results" / f"{date.today():%Y-%m-%d}-{INITIATIVES}{suffix}.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text(text)
     print(text)

@@ -144,18 +144,23 @@ class FacetCounts:
         with self._leaving_out(name):
             return self.filter_queryset(self.queryset.all())
 
-    def facet_counts(self, keys=None):
+    def facet_counts(self, keys=None, only=None):
         """{facet: {value: number of results if that value were chosen, other filters kept}},
-        and "total": the number of results. `keys` may restrict a facet to the values shown.
+        and "total": the number of results. `keys` may restrict a facet to the values shown;
+        `only` counts these facets alone, without the total (the map needs its territories:
+        the actors, roles and themes of a large result are most of the index's counting).
 
         The facets whose filter is not in use count over the results themselves, all in one
         scan; each facet in use counts over the results of the other filters.
         """
         self.is_valid()
         keys = keys or {}
-        chosen = [name for name in self.FACETS if self.form.cleaned_data.get(name)]
-        free = [name for name in self.FACETS if name not in chosen]
-        counts = self._count(self.qs, free, keys, with_total=True)
+        facets = [name for name in self.FACETS if only is None or name in only]
+        chosen = [name for name in facets if self.form.cleaned_data.get(name)]
+        free = [name for name in facets if name not in chosen]
+        counts = {}
+        if only is None or free:
+            counts = self._count(self.qs, free, keys, with_total=only is None)
         for name in chosen:
             counts.update(self._count(self._rows_without(name), [name], keys))
         return counts

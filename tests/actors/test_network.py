@@ -99,6 +99,22 @@ def test_organisation_network_reads_only_the_latest_initiatives(
     assert [node.label for node in network.nodes if node.step == 1] == ["Dernier partenaire"]
 
 
+def test_partners_of_partners_come_from_the_partners_latest_initiatives(
+    make_organisation, make_initiative, monkeypatch
+):
+    region, partner = make_organisation("Région"), make_organisation("Partenaire")
+    share(make_initiative(), (region, "funder"), (partner, "pilot"))
+    older, latest = make_organisation("Ancien"), make_organisation("Récent")
+    for _ in range(3):
+        share(make_initiative(), (partner, "pilot"), (older, "partner"))
+    share(make_initiative(), (partner, "pilot"), (latest, "partner"))
+    second = [node.label for node in organisation_network(region).nodes if node.step == 2]
+    assert second == ["Ancien", "Récent"]
+    monkeypatch.setattr(organisation_module, "PARTNER_RECENT", 1)
+    second = [node.label for node in organisation_network(region).nodes if node.step == 2]
+    assert second == ["Récent"]
+
+
 def test_organisation_network_is_one_query_whatever_its_size(
     crowded, make_organisation, django_assert_num_queries
 ):

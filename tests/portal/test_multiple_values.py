@@ -6,10 +6,12 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from actors.models import Involvement, Organisation
 from initiatives.models import Territory, Theme
+from portal.catalogue.filters import InitiativeFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +111,21 @@ def test_a_facet_counts_its_values_without_its_own_filter(client, world):
     removals = [item.removal for item in response.context["active"]]
     assert len(removals) == 3
     assert removals[0] == f"?thematique=nouveaux-modeles&territoire={picardie.slug}#resultats"
+
+
+@pytest.mark.parametrize("pairs", [[], THEMES_IN_PICARDIE, [("territoire", "picardie")]])
+def test_counting_one_facet_alone_gives_the_counts_of_the_index(world, pairs):
+    """The map counts its territories alone (`only`): the same numbers as the index's."""
+    _made, picardie, npdc = world
+    pairs = [(name, picardie.slug if value == "picardie" else value) for name, value in pairs]
+    params = QueryDict(mutable=True)
+    for name, value in pairs:
+        params.appendlist(name, value)
+    keys = {"territoire": [picardie.pk, npdc.pk]}
+    whole = InitiativeFilter(params).facet_counts(keys)
+    alone = InitiativeFilter(params).facet_counts(keys, only=["territoire"])
+    assert alone == {"territoire": whole["territoire"]}
+    assert sum(alone["territoire"].values()) > 0
 
 
 @pytest.mark.parametrize("format", ["csv", "json"])
