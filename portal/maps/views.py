@@ -58,7 +58,7 @@ def initiative_map(request):
         if kind == "department":
             # One territory each: the index's own facet counts (kept totals when unfiltered).
             keys = {"territoire": [group[0].pk for group in groups.values() if group]}
-            by_pk = filterset.facet_counts(keys)["territoire"]
+            by_pk = filterset.facet_counts(keys, only=["territoire"])["territoire"]
             counts = {code: by_pk.get(group[0].pk, 0) for code, group in groups.items() if group}
         else:
             counts = filterset.territory_group_counts(

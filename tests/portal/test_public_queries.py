@@ -216,10 +216,10 @@ PINNED = {
     "site plan": 2,
     "not found": 2,
     # The map: the versions, the départements' records, their counts (the index's facet
-    # counting: unfiltered, the listing's totals; filtered, the total and the free facets in
-    # one query, plus each chosen filter's record and its facet without it).
+    # counting of territories alone: unfiltered, the listing's totals; filtered, one query,
+    # plus each chosen filter's record, and with a territory chosen, its count without it).
     "map": 3,
-    "map, filtered": 7,
+    "map, filtered": 5,
     # Zoomed: the versions, the registry's territories inside the areas, their counts (one
     # query: the index's facet counting over each area's territories).
     "map, zoomed": 3,
