@@ -4,6 +4,8 @@ SQL that counts them."""
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Involvement, Organisation
@@ -21,6 +23,8 @@ class Option:
     depth: int = 0
     children: list = field(default_factory=list)
     open: bool = False  # a tree node leading down to a chosen node
+    more: int = 0  # children with results left out: only the most frequent are offered
+    more_url: str = ""  # where to find them (the map of a département or intercommunalité)
 
 
 @dataclass
@@ -51,7 +55,15 @@ def build_facets(filterset):
     facets = [
         _tree_facet("thematique", _("Thématique"), nodes, counts, chosen, open_depth=0),
         # Regions and their former regions unfolded from the start.
-        _tree_facet("territoire", _("Territoire"), nodes, counts, chosen, open_depth=2),
+        _tree_facet(
+            "territoire",
+            _("Territoire"),
+            nodes,
+            counts,
+            chosen,
+            open_depth=2,
+            more_url=lambda node: _map_url(filterset.data, node),
+        ),  # fmt: skip
         _choice_facet("type", _("Type"), Initiative.Kind, counts["type"], chosen),
         _choice_facet("statut", _("Statut"), Initiative.Status, counts["statut"], chosen),
         _actor_facet(counts["acteur"], chosen),
@@ -70,6 +82,7 @@ def _shown_nodes(model, counted, chosen):
         "lineage",
         "sort_key",
         *(["i18n"] if translated_fields(model) else []),
+        *(["kind", "code"] if model is Territory else []),
     ]
     nodes = model.objects.filter(pk__in=ids).only(*fields)
     return {node.pk: node for node in nodes}
@@ -91,7 +104,12 @@ def _choice_facet(name, label, choices, counts, chosen):
     return Facet(name, label, options)
 
 
-def _tree_facet(name, label, nodes, counts, chosen, open_depth):
+# A tree node offers at most this many children (the most frequent, and the chosen ones): at
+# scale a département holds hundreds of communes with results, and the index was a megabyte.
+TREE_CHILDREN = 12
+
+
+def _tree_facet(name, label, nodes, counts, chosen, open_depth, more_url=None):
     by_id = nodes[name]
     counted = counts[name]
     # Depth-first order: the French sort keys of the names along the lineage.
@@ -112,7 +130,40 @@ def _tree_facet(name, label, nodes, counts, chosen, open_depth):
             for pk in node.lineage[:-1]:
                 if pk in options:
                     options[pk].open = True
+    for node in ordered:
+        option = options[node.pk]
+        if len(option.children) > TREE_CHILDREN:
+            _keep_most_frequent(option)
+            option.more_url = more_url(node) if more_url else ""
     return Facet(name, label, roots, tree=True, open_depth=open_depth)
+
+
+def _keep_most_frequent(option):
+    """The chosen children and those leading to a chosen node, then the most frequent, in
+    their order; the number left out is said."""
+    ranked = sorted(
+        option.children, key=lambda child: (not (child.selected or child.open), -child.count)
+    )
+    kept = {id(child) for child in ranked[:TREE_CHILDREN]}
+    kept |= {id(child) for child in option.children if child.selected or child.open}
+    option.more = len(option.children) - len(kept)
+    option.children = [child for child in option.children if id(child) in kept]
+
+
+def _map_url(params, territory):
+    """The map zoomed into a département or an intercommunalité, the other filters kept: it
+    shows every one of its areas with its count."""
+    if territory.kind not in (Territory.Kind.DEPARTMENT, Territory.Kind.INTERCOMMUNALITY):
+        return ""
+    if not territory.code:
+        return ""
+    query = QueryDict(mutable=True)
+    for key in params:
+        if key not in ("page", "territoire", "zone"):
+            values = params.getlist(key) if hasattr(params, "getlist") else [params[key]]
+            query.setlist(key, values)
+    query["zone"] = territory.code
+    return f"{reverse('initiative_map')}?{query.urlencode()}"
 
 
 def _path_key(node, by_id):

@@ -1,0 +1,52 @@
+"""A tree of the index's filters stays readable at scale: a territory offers its most frequent
+sub-territories (and the chosen ones), says how many others have results, and where to see
+them all (the map of a département)."""
+
+import re
+
+import pytest
+
+from initiatives.models import Initiative, PublicationState, Territory
+from portal.catalogue.facets import TREE_CHILDREN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crowded_department():
+    department = Territory.objects.create(
+        name="Nord", slug="nord-essai", code="59", kind=Territory.Kind.DEPARTMENT
+    )
+    communes = []
+    for number in range(TREE_CHILDREN + 8):
+        commune = Territory.objects.create(
+            name=f"Commune {number:02}", slug=f"commune-{number:02}",
+            kind=Territory.Kind.COMMUNE, parent=department,
+        )  # fmt: skip
+        # Commune n has n + 1 initiatives: the last ones are the most frequent.
+        for copy in range(number + 1):
+            initiative = Initiative.objects.create(
+                title=f"Initiative {number}-{copy}", slug=f"initiative-{number}-{copy}",
+                publication_state=PublicationState.PUBLISHED,
+            )  # fmt: skip
+            initiative.territories.add(commune)
+        communes.append(commune)
+    return department, communes
+
+
+def test_a_crowded_territory_offers_its_most_frequent_children(client, crowded_department):
+    department, communes = crowded_department
+    html = client.get("/initiatives/?statut=&de=").content.decode()
+    offered = set(re.findall(r'name="territoire" value="(commune-\d\d)"', html))
+    assert offered == {commune.slug for commune in communes[-TREE_CHILDREN:]}
+    assert "Et 8 autres, avec moins de résultats." in html
+    assert 'href="/carte/?' in html and "zone=59" in html
+    assert f"({TREE_CHILDREN + 8})" in html  # the disclosure counts them all
+
+
+def test_a_chosen_child_is_offered_even_when_rare(client, crowded_department):
+    _department, communes = crowded_department
+    rare = communes[0]
+    html = client.get(f"/initiatives/?territoire={rare.slug}").content.decode()
+    assert f'value="{rare.slug}" id="f-territoire-{rare.slug}" checked' in html
+    assert "Et 8 autres" in html  # the chosen one takes the place of the twelfth
