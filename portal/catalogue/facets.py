@@ -104,9 +104,11 @@ def _choice_facet(name, label, choices, counts, chosen):
     return Facet(name, label, options)
 
 
-# A tree node offers at most this many children (the most frequent, and the chosen ones): at
-# scale a département holds hundreds of communes with results, and the index was a megabyte.
+# A tree node offers at most this many children (the most frequent, and the chosen ones), and
+# below TREE_DEPTH only the chosen ones: at scale a département holds hundreds of communes
+# with results, and the index was a megabyte. The map shows them all.
 TREE_CHILDREN = 12
+TREE_DEPTH = 4  # country, region, former region, département: deeper, only the chosen
 
 
 def _tree_facet(name, label, nodes, counts, chosen, open_depth, more_url=None):
@@ -132,19 +134,20 @@ def _tree_facet(name, label, nodes, counts, chosen, open_depth, more_url=None):
                     options[pk].open = True
     for node in ordered:
         option = options[node.pk]
-        if len(option.children) > TREE_CHILDREN:
-            _keep_most_frequent(option)
+        limit = TREE_CHILDREN if option.depth < TREE_DEPTH else 0
+        if len(option.children) > limit:
+            _keep_most_frequent(option, limit)
             option.more_url = more_url(node) if more_url else ""
     return Facet(name, label, roots, tree=True, open_depth=open_depth)
 
 
-def _keep_most_frequent(option):
+def _keep_most_frequent(option, limit):
     """The chosen children and those leading to a chosen node, then the most frequent, in
     their order; the number left out is said."""
     ranked = sorted(
         option.children, key=lambda child: (not (child.selected or child.open), -child.count)
     )
-    kept = {id(child) for child in ranked[:TREE_CHILDREN]}
+    kept = {id(child) for child in ranked[:limit]}
     kept |= {id(child) for child in option.children if child.selected or child.open}
     option.more = len(option.children) - len(kept)
     option.children = [child for child in option.children if id(child) in kept]

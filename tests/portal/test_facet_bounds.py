@@ -50,3 +50,27 @@ def test_a_chosen_child_is_offered_even_when_rare(client, crowded_department):
     html = client.get(f"/initiatives/?territoire={rare.slug}").content.decode()
     assert f'value="{rare.slug}" id="f-territoire-{rare.slug}" checked' in html
     assert "Et 8 autres" in html  # the chosen one takes the place of the twelfth
+
+
+def test_below_the_departements_only_the_chosen_are_offered(client):
+    parent = None
+    for depth, kind in enumerate(["country", "region", "former_region", "department"]):
+        parent = Territory.objects.create(
+            name=f"Niveau {depth}", slug=f"niveau-{depth}", kind=kind, parent=parent,
+            code="59" if kind == "department" else "",
+        )  # fmt: skip
+    epci = Territory.objects.create(
+        name="Métropole", slug="metropole", kind="intercommunality", parent=parent, code="200093201"
+    )
+    for slug in ("lille-essai", "roubaix-essai"):
+        town = Territory.objects.create(name=slug, slug=slug, kind="commune", parent=epci)
+        initiative = Initiative.objects.create(
+            title=slug, slug=f"i-{slug}", publication_state=PublicationState.PUBLISHED
+        )
+        initiative.territories.add(town)
+    html = client.get("/initiatives/").content.decode()
+    assert 'value="metropole"' in html and 'value="lille-essai"' not in html
+    assert "Et 2 autres" in html and "zone=200093201" in html
+    html = client.get("/initiatives/?territoire=lille-essai").content.decode()
+    assert 'value="lille-essai" id="f-territoire-lille-essai" checked' in html
+    assert 'value="roubaix-essai"' not in html
