@@ -3,7 +3,8 @@
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 
 from initiatives.models.fields import FieldConstraintErrors, on_field
 
@@ -15,6 +16,10 @@ class TreeQuerySet(models.QuerySet):
 
 
 class TerritoryQuerySet(TreeQuerySet):
+    def with_outlined_ancestor(self):
+        """Each territory with `outlined_ancestor`: what a locator draws when it has no outline."""
+        return self.annotate(outlined_ancestor=self.model.outlined_ancestor())
+
     def around(self, territory):
         """The territory, its sub-territories, and the territories it became or came from.
 
@@ -26,6 +31,29 @@ class TerritoryQuerySet(TreeQuerySet):
             | Q(pk__in=territory.successors.values("pk"))
             | Q(pk__in=territory.predecessors.values("pk"))
         )
+
+
+class AnyOf(Func):
+    """`value = ANY(array)`: the rows of an array of ids, read through the primary key."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
+def nearest_ancestor(model, kinds, path=""):
+    """The nearest ancestor of a kind among `kinds` with an official code, as {kind, code,
+    name}, or None: a subquery of the row's own query (`path` leads to the node from the row
+    queried, e.g. "territory__"), so it costs no query of its own, at any depth."""
+    lineage = OuterRef(f"{path}lineage")
+    return Subquery(
+        model.objects.filter(AnyOf(F("pk"), lineage), kind__in=kinds)
+        .exclude(pk=OuterRef(f"{path}pk"))
+        .exclude(code="")
+        .annotate(depth=Func(lineage, F("pk"), function="array_position"))
+        .order_by("-depth")
+        .values(located=JSONObject(kind="kind", code="code", name="name"))[:1]
+    )
 
 
 class TreeNode(FieldConstraintErrors, models.Model):

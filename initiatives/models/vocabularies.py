@@ -15,7 +15,13 @@ from initiatives.models.fields import (
     on_field,
     sort_key_field,
 )
-from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
+from initiatives.models.trees import (
+    TerritoryQuerySet,
+    TreeNode,
+    TreeQuerySet,
+    nearest_ancestor,
+    tree_constraints,
+)
 from initiatives.models.versions import VersionHistory
 from initiatives.partial_dates import PartialDateField, format_period
 from initiatives.translations import translated_from_field
@@ -126,6 +132,21 @@ class Territory(TreeNode):
 
     def get_absolute_url(self):
         return reverse("initiatives:territory", args=[self.slug])
+
+    # The kinds whose outline the boundaries hold, found by their official code.
+    OUTLINED_KINDS = (
+        Kind.REGION,
+        Kind.FORMER_REGION,
+        Kind.DEPARTMENT,
+        Kind.INTERCOMMUNALITY,
+        Kind.COMMUNE,
+    )
+
+    @classmethod
+    def outlined_ancestor(cls, path=""):
+        """The nearest ancestor a map may draw (see `nearest_ancestor`): what a locator shows
+        for a basin, a pays or a place, which have no outline."""
+        return nearest_ancestor(cls, cls.OUTLINED_KINDS, path)
 
     autocomplete_select_related = ("parent",)
 
