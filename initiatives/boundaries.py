@@ -147,11 +147,15 @@ class Frame:
     def path(self, area, tolerance=0):
         """A path in tenths of a unit (the viewBox is ten times the size), relative steps in
         whole numbers: short, and sharp enough at this size. With a tolerance (in units), points
-        closer than it to the simplified line are dropped (a small picture needs few)."""
+        closer than it to the simplified line are dropped (a small picture needs few), and rings
+        narrower than twice the tolerance too (slivers; the Nord's exclave near Cambrai stays)."""
         parts = []
         for ring in area.rings:
             points = [self.point(lon, lat) for lon, lat in ring]
             if tolerance:
+                xs, ys = [x for x, _y in points], [y for _x, y in points]
+                if max(max(xs) - min(xs), max(ys) - min(ys)) < 2 * tolerance:
+                    continue  # a sliver left by the simplification: a speck at this size
                 points = simplify(points, tolerance)
             x0, y0 = round(points[0][0] * 10), round(points[0][1] * 10)
             steps, (px, py) = [], (x0, y0)

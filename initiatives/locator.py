@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from initiatives.boundaries import Frame, boundaries
 
 WIDTH = 32  # picture units across the region; paths are in tenths (a viewBox of 320)
-TOLERANCE = 0.2  # units: about a pixel when the picture is 12rem wide
+TOLERANCE = 0.3  # units: under two pixels when the picture is 12rem wide
 MARGIN = 0.5
 DOT = 7  # a commune's dot, radius in tenths
 ON, NEAR = "on", "near"  # the territory itself, or an ancestor that holds it
