@@ -152,7 +152,9 @@ def test_the_admin_is_in_french_for_a_writer(client, make_staff):
 
 def test_the_crawl_sees_english_where_there_is_some():
     parser = VisibleText()
-    parser.feed('<th>CHANGES</th><td title="Select all">None</td><script>None</script>'
-        '<textarea name="summary_en">The white paper was published</textarea>')
+    parser.feed(
+        '<th>CHANGES</th><td title="Select all">None</td><script>None</script>'
+        '<textarea name="summary_en">The white paper was published</textarea>'
+    )
     text = "\n".join(parser.text)
     assert [w for w, p in PATTERNS.items() if p.search(text)] == ["CHANGES", "None", "Select all"]
