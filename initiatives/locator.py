@@ -69,7 +69,7 @@ def locator(territories):
         departments=[],
         outlines=outlines,
     )
-    seen = set()
+    wanted = {}  # (kind, code): (area, state, name), the territory itself before an ancestor
     for territory in territories:
         area = data.get(territory.kind, territory.code) if territory.code else None
         name, state = territory.name, ON
@@ -80,9 +80,9 @@ def locator(territories):
             if not area:
                 continue
             name, state = ancestor["name"], NEAR
-        if (area.kind, area.code, state) in seen:
-            continue
-        seen.add((area.kind, area.code, state))
+        if wanted.get((area.kind, area.code), (None, NEAR))[1] == NEAR:
+            wanted[(area.kind, area.code)] = (area, state, name)
+    for area, state, name in wanted.values():
         if _mark(result, states, area, state):
             result.names.append(name)
     result.departments = [Shape(code, paths[code], states[code]) for code in paths]
@@ -112,7 +112,7 @@ def _mark(result, states, area, state):
         return False
     if path and not small:
         result.shapes.setdefault(state, []).append(path)
-    if area.kind == "commune":
+    if area.kind == "commune" or small or not path:
         result.dots.setdefault(state, []).append(centre)
     return True
 

@@ -3,8 +3,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import F, Func, Q
 
 from initiatives.models.fields import FieldConstraintErrors, on_field
 
@@ -39,21 +38,6 @@ class AnyOf(Func):
     template = "%(expressions)s)"
     arg_joiner = " = ANY("
     output_field = models.BooleanField()
-
-
-def nearest_ancestor(model, kinds, path=""):
-    """The nearest ancestor of a kind among `kinds` with an official code, as {kind, code,
-    name}, or None: a subquery of the row's own query (`path` leads to the node from the row
-    queried, e.g. "territory__"), so it costs no query of its own, at any depth."""
-    lineage = OuterRef(f"{path}lineage")
-    return Subquery(
-        model.objects.filter(AnyOf(F("pk"), lineage), kind__in=kinds)
-        .exclude(pk=OuterRef(f"{path}pk"))
-        .exclude(code="")
-        .annotate(depth=Func(lineage, F("pk"), function="array_position"))
-        .order_by("-depth")
-        .values(located=JSONObject(kind="kind", code="code", name="name"))[:1]
-    )
 
 
 class TreeNode(FieldConstraintErrors, models.Model):

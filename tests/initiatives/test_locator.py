@@ -105,6 +105,10 @@ def test_a_place_under_a_commune_is_its_communes_dot_in_the_lighter_colour():
     drawn = locator([place("Espace Industriel Nord", "place", ancestor=amiens)])
     assert list(drawn.dots) == [NEAR] and len(drawn.dots[NEAR]) == 1
     assert drawn.notes == [Note("Espace Industriel Nord", "Amiens")]
+    # Named too, Amiens is drawn once, as itself.
+    espace = place("Espace Industriel Nord", "place", ancestor=amiens)
+    both = locator([espace, place("Amiens", "commune", "80021")])
+    assert list(both.dots) == [ON] and len(both.dots[ON]) == 1 and both.names == ["Amiens"]
 
 
 def test_a_record_without_territory_or_outline_is_said_not_located():
