@@ -15,7 +15,8 @@ from actors.models import (
     Person,
 )
 from actors.network import organisation_network
-from initiatives.models import Initiative, PublicationState
+from initiatives.locator import locator
+from initiatives.models import Initiative, PublicationState, Territory
 from initiatives.network import SORT_ORDERS
 from initiatives.views import visible
 
@@ -70,6 +71,7 @@ def organisation_detail(request, slug):
     organisation = (
         visible(request, Organisation)
         .select_related("territory", "parent")
+        .annotate(territory_outlined_ancestor=Territory.outlined_ancestor("territory__"))
         .filter(slug=slug)
         .first()
     )
@@ -81,6 +83,8 @@ def organisation_detail(request, slug):
             raise Http404("Aucune organisation à cette adresse.")
         return HttpResponsePermanentRedirect(former.organisation.get_absolute_url())
     parent = organisation.parent
+    if territory := organisation.territory:
+        territory.outlined_ancestor = organisation.territory_outlined_ancestor
     order = request.GET.get("tri", "")
     network = organisation_network(organisation)
     return render(
@@ -88,6 +92,7 @@ def organisation_detail(request, slug):
         "actors/organisation_detail.html",
         {
             "organisation": organisation,
+            "locator": locator([territory] if territory else []),
             "network": network,
             "network_rows": network.sorted_nodes(order),
             "network_order": order if order in SORT_ORDERS else "",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.locator import locator
 from initiatives.models import (
     Document,
     Event,
@@ -53,7 +54,7 @@ def initiative_detail(request, slug):
         .select_related("parent")
         .prefetch_related(
             "themes",
-            "territories",
+            Prefetch("territories", queryset=Territory.objects.with_outlined_ancestor()),
             "activity_types",
             "milestones",
             Prefetch("events", queryset=Event.objects.select_related("territory")),
@@ -96,6 +97,7 @@ def initiative_detail(request, slug):
         "initiatives/initiative_detail.html",
         {
             "initiative": initiative,
+            "locator": locator(initiative.territories.all()),
             "network": network,
             "network_rows": network.sorted_nodes(order) if network else [],
             "network_order": order if order in SORT_ORDERS else "",
@@ -170,12 +172,15 @@ def first_initiatives(initiatives, column, node):
 
 
 def territory_detail(request, slug):
-    territory = get_object_or_404(Territory.objects.select_related("parent"), slug=slug)
+    territory = get_object_or_404(
+        Territory.objects.select_related("parent").with_outlined_ancestor(), slug=slug
+    )
     return render(
         request,
         "initiatives/territory_detail.html",
         {
             "territory": territory,
+            "locator": locator([territory]),
             "ancestors": territory.ancestors(),
             "children": territory.children.order_by("sort_key"),
             "successors": territory.successors.all(),

@@ -3,7 +3,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 
 from initiatives.models.fields import FieldConstraintErrors, on_field
 
@@ -15,6 +15,10 @@ class TreeQuerySet(models.QuerySet):
 
 
 class TerritoryQuerySet(TreeQuerySet):
+    def with_outlined_ancestor(self):
+        """Each territory with `outlined_ancestor`: what a locator draws when it has no outline."""
+        return self.annotate(outlined_ancestor=self.model.outlined_ancestor())
+
     def around(self, territory):
         """The territory, its sub-territories, and the territories it became or came from.
 
@@ -26,6 +30,14 @@ class TerritoryQuerySet(TreeQuerySet):
             | Q(pk__in=territory.successors.values("pk"))
             | Q(pk__in=territory.predecessors.values("pk"))
         )
+
+
+class AnyOf(Func):
+    """`value = ANY(array)`: the rows of an array of ids, read through the primary key."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
 
 
 class TreeNode(FieldConstraintErrors, models.Model):

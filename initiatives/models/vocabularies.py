@@ -2,7 +2,8 @@
 
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltrans.fields import TranslationField
@@ -15,7 +16,13 @@ from initiatives.models.fields import (
     on_field,
     sort_key_field,
 )
-from initiatives.models.trees import TerritoryQuerySet, TreeNode, TreeQuerySet, tree_constraints
+from initiatives.models.trees import (
+    AnyOf,
+    TerritoryQuerySet,
+    TreeNode,
+    TreeQuerySet,
+    tree_constraints,
+)
 from initiatives.models.versions import VersionHistory
 from initiatives.partial_dates import PartialDateField, format_period
 from initiatives.translations import translated_from_field
@@ -126,6 +133,31 @@ class Territory(TreeNode):
 
     def get_absolute_url(self):
         return reverse("initiatives:territory", args=[self.slug])
+
+    # The kinds whose outline the boundaries hold, found by their official code.
+    OUTLINED_KINDS = (
+        Kind.REGION,
+        Kind.FORMER_REGION,
+        Kind.DEPARTMENT,
+        Kind.INTERCOMMUNALITY,
+        Kind.COMMUNE,
+    )
+
+    @classmethod
+    def outlined_ancestor(cls, path=""):
+        """The nearest ancestor of an outlined kind with a code, as {kind, code, name} (or
+        None): what a locator shows for a basin, a pays or a place, which have no outline. A
+        subquery of the row's own query (`path` leads from that row to the territory, e.g.
+        "territory__"): no query of its own, whatever the depth of the tree."""
+        lineage = OuterRef(f"{path}lineage")
+        return Subquery(
+            cls.objects.filter(AnyOf(F("pk"), lineage), kind__in=cls.OUTLINED_KINDS)
+            .exclude(pk=OuterRef(f"{path}pk"))
+            .exclude(code="")
+            .annotate(depth=Func(lineage, F("pk"), function="array_position"))
+            .order_by("-depth")
+            .values(located=JSONObject(kind="kind", code="code", name="name"))[:1]
+        )
 
     autocomplete_select_related = ("parent",)
 

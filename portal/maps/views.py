@@ -16,10 +16,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from initiatives.boundaries import Frame, boundaries
 from initiatives.models import Territory
 from initiatives.templatetags.registre import fr_number
 from portal.catalogue.filters import InitiativeFilter
-from portal.maps.boundaries import Frame, boundaries
 
 CLASSES = 5  # shades of the legend, zero aside
 # The level drawn inside each zoomable level, and the registry's kind of each level.

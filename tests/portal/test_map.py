@@ -6,10 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils.html import escape
 
+from initiatives.boundaries import Frame, boundaries, lambert93
 from initiatives.models import Territory
 from initiatives.templatetags.registre import fr_number
 from portal.catalogue.filters import InitiativeFilter
-from portal.maps.boundaries import Frame, boundaries, lambert93
 from portal.maps.views import _legend, _shade
 
 

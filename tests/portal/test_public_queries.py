@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.db import transaction
 
 from actors.models import Involvement, Organisation, Person
+from initiatives.boundaries import boundaries
 from initiatives.models import (
     Document,
     Event,
@@ -17,7 +18,6 @@ from initiatives.models import (
     Territory,
     Theme,
 )
-from portal.maps.boundaries import boundaries
 
 pytestmark = pytest.mark.django_db
 

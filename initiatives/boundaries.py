@@ -144,12 +144,19 @@ class Frame:
         x, y = lambert93(lon, lat)
         return (x - self.left) * self.ratio, (self.top - y) * self.ratio
 
-    def path(self, area):
+    def path(self, area, tolerance=0):
         """A path in tenths of a unit (the viewBox is ten times the size), relative steps in
-        whole numbers: short, and sharp enough at this size."""
+        whole numbers: short, and sharp enough at this size. With a tolerance (in units), points
+        closer than it to the simplified line are dropped (a small picture needs few), and rings
+        narrower than twice the tolerance too (slivers; the Nord's exclave near Cambrai stays)."""
         parts = []
         for ring in area.rings:
             points = [self.point(lon, lat) for lon, lat in ring]
+            if tolerance:
+                xs, ys = [x for x, _y in points], [y for _x, y in points]
+                if max(max(xs) - min(xs), max(ys) - min(ys)) < 2 * tolerance:
+                    continue  # a sliver left by the simplification: a speck at this size
+                points = simplify(points, tolerance)
             x0, y0 = round(points[0][0] * 10), round(points[0][1] * 10)
             steps, (px, py) = [], (x0, y0)
             for x, y in points[1:]:
@@ -160,3 +167,40 @@ class Frame:
             if len(steps) >= 2:
                 parts.append(f"M{x0} {y0}l" + " ".join(steps) + "z")
         return "".join(parts)
+
+
+def simplify(points, tolerance):
+    """Douglas–Peucker on a closed ring: the points that stray more than `tolerance` from the
+    line kept so far (iterative, so a long ring cannot exhaust the stack)."""
+    if len(points) < 4:
+        return points
+    far = max(range(len(points)), key=lambda i: _distance2(points[i], points[0]))
+    keep = {0, far, len(points) - 1}
+    stack = [(0, far), (far, len(points) - 1)]
+    limit = tolerance * tolerance
+    while stack:
+        first, last = stack.pop()
+        if last - first < 2:
+            continue
+        worst, index = 0.0, None
+        for i in range(first + 1, last):
+            d = _segment_distance2(points[i], points[first], points[last])
+            if d > worst:
+                worst, index = d, i
+        if index is not None and worst > limit:
+            keep.add(index)
+            stack += [(first, index), (index, last)]
+    return [points[i] for i in sorted(keep)]
+
+
+def _distance2(a, b):
+    return (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2
+
+
+def _segment_distance2(p, a, b):
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length2 = dx * dx + dy * dy
+    if not length2:
+        return _distance2(p, a)
+    t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2))
+    return _distance2(p, (a[0] + t * dx, a[1] + t * dy))
