@@ -55,7 +55,7 @@ def initiative_map(request):
     groups = _registry_groups(kind, shown, members)
     counts = {}
     if valid and any(groups.values()):
-        if kind == "department":
+        if all(len(group) <= 1 for group in groups.values()):
             # One territory each: the index's own facet counts (kept totals when unfiltered).
             keys = {"territoire": [group[0].pk for group in groups.values() if group]}
             by_pk = filterset.facet_counts(keys, only=["territoire"])["territoire"]
@@ -127,7 +127,7 @@ def _registry_groups(kind, shown, members):
     communes = {code for codes_of_area in members.values() for code in codes_of_area}
     territories = Territory.objects.filter(
         Q(kind=KINDS[kind], code__in=codes) | Q(kind=Territory.Kind.COMMUNE, code__in=communes)
-    ).only("pk", "code", "slug", "kind")
+    ).only("pk", "code", "slug", "kind", "lineage")
     groups = {code: [] for code in codes}
     area_of_commune = {c: area for area, codes_of_area in members.items() for c in codes_of_area}
     for territory in sorted(territories, key=lambda territory: territory.slug):
@@ -135,6 +135,12 @@ def _registry_groups(kind, shown, members):
             groups[territory.code].append(territory)
         elif territory.code in area_of_commune:
             groups[area_of_commune[territory.code]].append(territory)
+    # A territory below another of its group adds nothing (an initiative is filed under every
+    # ancestor of its territories): an intercommunalité of the registry counts alone, from the
+    # kept totals, and its link is to itself.
+    for code, group in groups.items():
+        pks = {territory.pk for territory in group}
+        groups[code] = [t for t in group if not pks.intersection(t.lineage[:-1])]
     return groups
 
 

@@ -144,6 +144,22 @@ class TestMapOnSeedData:
         assert all(a.count == 0 and a.index_url is None for a in empty)
         assert all(a.zoom_url for a in empty)
 
+    def test_an_intercommunality_of_the_registry_counts_alone(self, client):
+        """Once the registry holds the intercommunalité above its communes, it counts alone
+        (every initiative of a commune is filed under it too) and links to itself."""
+        lens = boundaries().get("commune", "62498")
+        code = lens.parents["intercommunality"]
+        epci = Territory.objects.create(
+            name="CA de Lens-Liévin", slug="ca-lens-lievin", code=code,
+            kind=Territory.Kind.INTERCOMMUNALITY, parent=Territory.objects.get(code="62"),
+        )  # fmt: skip
+        Territory.objects.filter(code__in=["62498", "62528"]).update(parent=epci)
+        response = client.get("/carte/?zone=62")
+        area = next(area for area in response.context["areas"] if area.code == code)
+        params = parse_qs(urlsplit(area.index_url).query)
+        assert params["territoire"] == ["ca-lens-lievin"]
+        assert area.count == InitiativeFilter(params).results.count() > 0
+
     def test_a_commune_outside_the_registry_counts_zero_without_a_link(self, client):
         lens = boundaries().get("commune", "62498")
         response = client.get(f"/carte/?zone={lens.parents['intercommunality']}")
