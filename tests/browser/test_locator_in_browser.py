@@ -3,9 +3,8 @@ pages that say where a record is not located), axe-core finds nothing at 1,280 a
 picture is drawn at a small size and nothing scrolls sideways."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.test_pages_in_browser import inline_code, open_page
+from tests.browser.test_pages_in_browser import assert_fits_and_passes_axe, inline_code, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +31,6 @@ def test_locator_is_accessible(name, width, demo_site, page, browser_errors, scr
     else:
         box = page.locator("svg.map-locator").bounding_box()
         assert box is not None and 100 <= box["width"] <= 200 and box["height"] > box["width"]
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width + 1, f"{PAGES[name]} scrolls sideways: {scroll_width} px"
-    page.screenshot(path=screenshots / f"{name}-{width}.png", full_page=True)
+    assert_fits_and_passes_axe(page, PAGES[name], width, screenshots / f"{name}-{width}.png")
     page.locator(".locator").first.scroll_into_view_if_needed()
     page.screenshot(path=screenshots / f"{name}-{width}-here.png")  # the locator in its place
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"axe on {PAGES[name]}:\n{results.generate_report()}"

@@ -2,9 +2,8 @@
 and the keyboard reaches every area's link."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.test_pages_in_browser import open_page
+from tests.browser.test_pages_in_browser import assert_fits_and_passes_axe, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +23,7 @@ def test_map_is_accessible(name, width, demo_site, page, browser_errors, screens
     open_page(page, demo_site + MAPS[name])
     assert browser_errors == []
     assert page.locator("svg.map path.area").count() > 0
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width + 1, f"{MAPS[name]} scrolls sideways: {scroll_width} px"
-    page.screenshot(path=screenshots / f"{name}-{width}.png", full_page=True)
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"axe on {MAPS[name]}:\n{results.generate_report()}"
+    assert_fits_and_passes_axe(page, MAPS[name], width, screenshots / f"{name}-{width}.png")
 
 
 def test_the_keyboard_reaches_every_area_link(demo_site, page):

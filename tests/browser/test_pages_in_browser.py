@@ -53,6 +53,16 @@ def open_page(page, url):
     return response, statics
 
 
+def assert_fits_and_passes_axe(page, url, width, screenshot):
+    """Nothing scrolls sideways at this width, a full-page screenshot is written, and axe-core
+    finds no violation."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width + 1, f"{url} scrolls sideways: {scroll_width} px"
+    page.screenshot(path=screenshot, full_page=True)
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"axe on {url}:\n{results.generate_report()}"
+
+
 FIND_INLINE_CODE = """([root, selector]) => Array.from(
     (root === null ? document : new DOMParser().parseFromString(root, "text/html"))
         .querySelectorAll(selector),
