@@ -4,14 +4,13 @@ SQL that counts them."""
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.http import QueryDict
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Involvement, Organisation
 from initiatives.models import Initiative, ListingTotal, Territory, Theme
 from initiatives.translations import translated_fields
 from portal.cache import reading, remembered
+from portal.maps.links import map_url
 
 
 @dataclass
@@ -160,13 +159,7 @@ def _map_url(params, territory):
         return ""
     if not territory.code:
         return ""
-    query = QueryDict(mutable=True)
-    for key in params:
-        if key not in ("page", "territoire", "zone"):
-            values = params.getlist(key) if hasattr(params, "getlist") else [params[key]]
-            query.setlist(key, values)
-    query["zone"] = territory.code
-    return f"{reverse('initiative_map')}?{query.urlencode()}"
+    return map_url(params, territory.code, territoire=None)
 
 
 def _path_key(node, by_id):

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db.models import Q
-from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from initiatives.boundaries import Frame, boundaries
 from initiatives.models import Territory
 from initiatives.templatetags.registre import fr_number
 from portal.catalogue.filters import InitiativeFilter
+from portal.maps.links import map_url, query_with
 
 CLASSES = 5  # shades of the legend, zero aside
 # The level drawn inside each zoomable level, and the registry's kind of each level.
@@ -177,24 +177,13 @@ def _legend(highest):
     return rows
 
 
-def _query(params, **changes):
-    query = QueryDict(mutable=True)
-    for key in params:
-        if key not in ("page", "zone", *changes):
-            query.setlist(key, params.getlist(key))
-    for key, value in changes.items():
-        if value:
-            query.setlist(key, value if isinstance(value, list) else [value])
-    return query.urlencode()
-
-
 def _index_url(params, territories):
-    query = _query(params, territoire=[territory.slug for territory in territories])
+    query = query_with(params, territoire=[territory.slug for territory in territories])
     return f"{reverse('initiative_index')}?{query}#resultats"
 
 
 def _zoom_url(params, area):
-    return f"{reverse('initiative_map')}?{_query(params, zone=area.code)}"
+    return map_url(params, area.code)
 
 
 def _zone_parent_url(params, data, zone):
@@ -204,5 +193,4 @@ def _zone_parent_url(params, data, zone):
         departments = zone.parents.get("departments", [])
         if len(departments) == 1:
             return _zoom_url(params, data.get("department", departments[0]))
-    query = _query(params)
-    return reverse("initiative_map") + (f"?{query}" if query else "")
+    return map_url(params)
