@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Involvement, Organisation
+from initiatives.boundaries import boundaries
 from initiatives.models import Initiative, ListingTotal, Territory, Theme
 from initiatives.translations import translated_fields
 from portal.cache import reading, remembered
@@ -157,8 +158,8 @@ def _map_url(params, territory):
     shows every one of its areas with its count."""
     if territory.kind not in (Territory.Kind.DEPARTMENT, Territory.Kind.INTERCOMMUNALITY):
         return ""
-    if not territory.code:
-        return ""
+    if not territory.code or boundaries().get(territory.kind, territory.code) is None:
+        return ""  # the map would refuse a zone it has no outline for
     return map_url(params, territory.code, territoire=None)
 
 

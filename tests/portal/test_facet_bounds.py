@@ -74,3 +74,24 @@ def test_below_the_departements_only_the_chosen_are_offered(client):
     html = client.get("/initiatives/?territoire=lille-essai").content.decode()
     assert 'value="lille-essai" id="f-territoire-lille-essai" checked' in html
     assert 'value="roubaix-essai"' not in html
+
+
+def test_no_link_to_a_map_the_registry_has_no_outline_for(client):
+    """A département coded as no outline of ours (a typo, a territory outside the region)
+    keeps its count of others but links to no map that would refuse it."""
+    department = Territory.objects.create(
+        name="Ailleurs", slug="ailleurs", code="99", kind=Territory.Kind.DEPARTMENT
+    )
+    for number in range(TREE_CHILDREN + 1):
+        town = Territory.objects.create(
+            name=f"Ville {number:02}", slug=f"ville-{number:02}", kind="commune", parent=department
+        )
+        initiative = Initiative.objects.create(
+            title=f"Ville {number}",
+            slug=f"v-{number}",
+            publication_state=PublicationState.PUBLISHED,
+        )
+        initiative.territories.add(town)
+    html = client.get("/initiatives/").content.decode()
+    assert "Et 1 autre, avec moins de résultats." in html
+    assert "zone=99" not in html
