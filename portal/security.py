@@ -64,29 +64,32 @@ def _client_ip(request):
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
 
 
-def _log(event, request, username):
-    # One JSON object a line: easy to grep, to ship and to parse.
+def audit(event, request, username, **details):
+    """One staff event (sign-in, second factor, password reset, erasure, export…) as one JSON
+    line of the `registre.auth` log: easy to grep, to ship and to parse. `details` never holds
+    a secret or an erased value, only what happened to whom."""
     auth_log.info(
         json.dumps(
-            {"event": event, "username": username, "ip": _client_ip(request)},
+            {"event": event, "username": username, "ip": _client_ip(request), **details},
             ensure_ascii=False,
+            default=str,
         )
     )
 
 
 @receiver(user_logged_in)
 def log_login(sender, request, user, **kwargs):
-    _log("login", request, user.get_username())
+    audit("login", request, user.get_username())
 
 
 @receiver(user_logged_out)
 def log_logout(sender, request, user, **kwargs):
-    _log("logout", request, user.get_username() if user else "")
+    audit("logout", request, user.get_username() if user else "")
 
 
 @receiver(user_login_failed)
 def log_login_failure(sender, credentials, request=None, **kwargs):
-    _log("login_failed", request, str(credentials.get("username", ""))[:150])
+    audit("login_failed", request, str(credentials.get("username", ""))[:150])
 
 
 __all__ = ["SecurityHeadersMiddleware", "settings"]
