@@ -3,9 +3,12 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 
 class RegistreAutocompleteJsonView(AutocompleteJsonView):
@@ -45,13 +48,58 @@ class RegistreAdminSite(admin.AdminSite):
         context = {"dashboard": Dashboard(request.user), **(extra_context or {})}
         return super().index(request, context)
 
+    def has_permission(self, request):
+        from portal.two_factor import second_factor_satisfied
+
+        return super().has_permission(request) and second_factor_satisfied(request)
+
+    def login(self, request, extra_context=None):
+        """The password step of portal.two_factor; a staff member signed in whose second factor
+        is due is sent to it rather than asked for a password again."""
+        from portal.two_factor import StaffLoginView, has_authenticator
+
+        user = request.user
+        if request.method == "GET" and user.is_active and user.is_staff:
+            if self.has_permission(request):
+                return redirect("admin:index")
+            if not has_authenticator(user):
+                return redirect("admin:two_factor")
+            logout(request)  # a session without its second factor: sign in again, in full
+        context = {
+            **self.each_context(request),
+            "title": "Connexion",
+            "subtitle": None,
+            "app_path": request.get_full_path(),
+            "username": user.get_username(),
+            **(extra_context or {}),
+        }
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            context[REDIRECT_FIELD_NAME] = reverse("admin:index", current_app=self.name)
+        request.current_app = self.name
+        return StaffLoginView.as_view(extra_context=context)(request)
+
     def get_urls(self):
+        from portal import two_factor
+
         own = [
             path(
                 "controle-des-donnees/",
                 self.admin_view(self.data_checks_view),
                 name="data_checks",
-            )
+            ),
+            # Not behind admin_view: they are how a staff member gets its permission.
+            path(
+                "connexion/code/",
+                never_cache(two_factor.second_factor_view),
+                {"admin_site": self},
+                name="second_factor",
+            ),
+            path(
+                "double-authentification/",
+                never_cache(two_factor.two_factor_view),
+                {"admin_site": self},
+                name="two_factor",
+            ),
         ]
         return own + super().get_urls()
 

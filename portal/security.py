@@ -89,7 +89,9 @@ def log_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def log_login_failure(sender, credentials, request=None, **kwargs):
-    audit("login_failed", request, str(credentials.get("username", ""))[:150])
+    # A wrong second-factor code is a failed sign-in too (portal.two_factor): said so.
+    details = {"second_factor": True} if credentials.get("second_factor") else {}
+    audit("login_failed", request, str(credentials.get("username", ""))[:150], **details)
 
 
 __all__ = ["SecurityHeadersMiddleware", "settings"]

@@ -48,6 +48,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("", include("portal.opendata.api")),  # the open-data API and exports
     path("donnees/catalogue.jsonld", dcat.catalogue_jsonld, name="opendata_catalogue"),
+    path("admin/", include("portal.password_reset")),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

@@ -5,7 +5,9 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
-from django.test import TransactionTestCase
+from django.test import Client, TransactionTestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actors.models import Organisation, Person
 from initiatives.models import Initiative, PublicationState, Territory
@@ -16,6 +18,27 @@ _serial = itertools.count(1)
 # The shared cache has a connection of its own (a mirror of the test database): every test
 # that uses the database may use it.
 TransactionTestCase.databases = {"default", "cache"}
+
+_password_only_login = Client.force_login
+
+
+def _force_login_with_second_factor(client, user, backend=None):
+    """A test that signs a staff member in means a complete sign-in: the admin refuses a
+    reviewer's session without a verified second factor (portal.two_factor), so one is
+    enrolled and verified here. The tests of the second factor itself use the password form,
+    or `force_login_password_only`."""
+    _password_only_login(client, user, backend)
+    if user.is_staff:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+Client.force_login = _force_login_with_second_factor
+Client.force_login_password_only = _password_only_login
 
 
 @pytest.fixture(scope="session", autouse=True)

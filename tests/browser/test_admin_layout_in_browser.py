@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 
 from actors.models import Organisation
 from initiatives.models import Initiative
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +25,7 @@ def staff_site(demo_site):
 
 
 def log_in(page, site):
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", "cheffe")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, site, "cheffe", PASSWORD)
 
 
 def pages():

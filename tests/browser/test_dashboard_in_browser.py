@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from initiatives.models import Initiative, PublicationState, ReviewStep
 from portal import staff
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,10 +55,7 @@ def test_a_reviewer_finds_what_awaits_review_on_the_home_page(
     review_waiting, page, browser_errors, screenshots
 ):
     site, initiative = review_waiting
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", "relectrice")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, site, "relectrice", PASSWORD)
 
     queue = page.locator("#home-review")
     expect(queue.get_by_role("heading")).to_contain_text("À relire")

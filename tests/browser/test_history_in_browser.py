@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from initiatives.models import Initiative, Theme
 from portal import staff
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +34,7 @@ def test_a_reviewer_reverts_an_initiative_to_an_older_version_with_its_themes(
     initiative_with_two_versions, page, browser_errors, screenshots
 ):
     site, initiative, water = initiative_with_two_versions
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", "relectrice")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, site, "relectrice", PASSWORD)
 
     page.goto(f"{site}/admin/initiatives/initiative/{initiative.pk}/history/")
     timeline = page.locator("#change-history")

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from initiatives.models import Initiative, PublicationState, Territory, Theme
 from portal import staff
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +33,7 @@ def site_with_a_writer(live_server):
 
 
 def log_in(page, site):
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", "redacteur")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, site, "redacteur", PASSWORD)
 
 
 def test_a_writer_imports_a_semicolon_windows_1252_file_with_french_labels(

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from actors.models import Involvement, Organisation
 from initiatives.models import Initiative, PublicationState
 from portal import staff
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +39,7 @@ def test_a_reviewer_merges_two_organisations_and_the_old_address_redirects(
     two_organisations, page, browser_errors, screenshots
 ):
     site, kept, duplicate = two_organisations
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", "relecteur")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, site, "relecteur", PASSWORD)
 
     page.goto(f"{site}/admin/actors/organisation/?q=reseau+alliances")
     rows = page.locator("#result_list tbody tr")

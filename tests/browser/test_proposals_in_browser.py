@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from initiatives.models import Event, Initiative, PublicationState
 from portal import staff
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +34,7 @@ def published_initiative(live_server):
 
 
 def log_in(page, site, username):
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, site, username, PASSWORD)
     expect(page.locator("#user-tools")).to_be_visible()
 
 

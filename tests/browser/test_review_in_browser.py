@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from actors.models import Organisation
 from initiatives.models import Initiative, PublicationState, ReviewStep
 from portal import staff
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,10 +48,7 @@ def log_in(browser, site, username):
         ),
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, site, username, PASSWORD)
     expect(page.locator("#user-tools")).to_be_visible()
     return page, errors
 

@@ -4,6 +4,9 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.two_factor import APP_DEVICE_NAME, grouped_secret, new_recovery_codes
 
 USERNAME = "demo"
 PASSWORD_FILE = settings.BASE_DIR / "var" / "demo_password"
@@ -26,7 +29,15 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = True
             user.set_password(password)
             user.save()
+        # A superuser gives a second factor (portal.two_factor): the demo's is set up here.
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=True, defaults={"name": APP_DEVICE_NAME}
+        )
+        codes = new_recovery_codes(user)
         self.stdout.write(
             f"Compte de démonstration : identifiant « {USERNAME} », mot de passe « {password} » "
-            "(http://127.0.0.1:8000/admin/)"
+            "(http://127.0.0.1:8000/admin/).\n"
+            "Puis le code de la double authentification : ajoutez la clé "
+            f"« {grouped_secret(device)} » à une application d'authentification (TOTP), "
+            f"ou utilisez l'un de ces codes de secours, un seul usage chacun : {', '.join(codes)}."
         )
