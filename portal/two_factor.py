@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import login as auth_login
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
 from django.db import transaction
@@ -63,6 +64,25 @@ def second_factor_satisfied(request):
         user = request.user
         request._second_factor_satisfied = user.is_verified() or not second_factor_required(user)
     return request._second_factor_satisfied
+
+
+# The pages a staff member whose second factor is due may see, signed in.
+SECOND_FACTOR_PAGES = ("admin:login", "admin:logout", "admin:second_factor", "admin:two_factor")
+
+
+class SecondFactorMiddleware:
+    """Until their second factor is verified, the accounts that need one are anonymous
+    everywhere but on the pages that ask for it: not only in the admin (its has_permission says
+    the same) but on the public pages too, where staff preview unpublished records."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        due = request.user.is_authenticated and not second_factor_satisfied(request)
+        if due and request.path_info not in {reverse(name) for name in SECOND_FACTOR_PAGES}:
+            request.user = AnonymousUser()
+        return self.get_response(request)
 
 
 def recovery_codes_left(user):
@@ -217,6 +237,7 @@ def _signed_in(request, user, pending, device):
     user.backend = pending["backend"]
     auth_login(request, user)
     otp_login(request, device)
+    request.__dict__.pop("_second_factor_satisfied", None)
     recovery = isinstance(device, StaticDevice)
     audit(
         "second_factor_ok",
@@ -269,6 +290,7 @@ def _enrol(request, user, context):
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
+            request.__dict__.pop("_second_factor_satisfied", None)
             audit("second_factor_enrolled", request, user.get_username())
             codes = new_recovery_codes(user)
             return _show_recovery_codes(request, context, codes)

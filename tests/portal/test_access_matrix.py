@@ -677,6 +677,9 @@ def public_probes(m):
         elif arguments == ["token"]:  # email alerts: a forged token is refused
             url = reverse(name, args=["forge:1xYOWf:faux"])
             probes.append(Probe(name, f"{name}<forged>", url, tuple(STATES), status=400))
+        elif arguments == ["uidb64", "token"]:  # password reset: a forged link resets nothing
+            url = reverse(name, args=["MQ", "forge-faux"])
+            probes.append(Probe(name, f"{name}<forged>", url, tuple(STATES)))
         elif len(arguments) == 1 and (values := _alternatives(pattern, arguments[0])):
             for value in values:
                 url = reverse(name, kwargs={arguments[0]: value})

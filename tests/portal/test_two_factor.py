@@ -250,3 +250,27 @@ def test_a_session_without_its_second_factor_signs_in_again(client, reviewer):
     assert client.get("/admin/").status_code == 302
     page = client.get("/admin/login/")
     assert page.status_code == 200 and "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def draft(make_initiative):
+    from initiatives.models import PublicationState
+
+    return make_initiative("Brouillon à relire", state=PublicationState.DRAFT)
+
+
+def test_a_reviewer_without_the_code_does_not_preview_drafts_on_public_pages(
+    client, reviewer, draft
+):
+    enrolled(reviewer)
+    client.force_login_password_only(reviewer)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(reviewer)  # now with the code
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_a_reviewer_signed_in_to_enrol_previews_nothing(client, reviewer, draft):
+    sign_in(client, reviewer.username)  # no second factor yet: sent to the enrolment
+    assert client.get(reverse("admin:two_factor")).status_code == 200
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get("/admin/initiatives/initiative/").status_code == 302
