@@ -26,6 +26,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -61,9 +62,12 @@ def second_factor_satisfied(request):
     """The admin's permission check: a verified second factor, or an account that needs none.
     Asked several times a request by the admin, answered once."""
     if not hasattr(request, "_second_factor_satisfied"):
-        user = request.user
-        request._second_factor_satisfied = user.is_verified() or not second_factor_required(user)
+        request._second_factor_satisfied = _satisfied(request.user)
     return request._second_factor_satisfied
+
+
+def _satisfied(user):
+    return not user.is_authenticated or user.is_verified() or not second_factor_required(user)
 
 
 # The pages a staff member whose second factor is due may see, signed in.
@@ -73,15 +77,23 @@ SECOND_FACTOR_PAGES = ("admin:login", "admin:logout", "admin:second_factor", "ad
 class SecondFactorMiddleware:
     """Until their second factor is verified, the accounts that need one are anonymous
     everywhere but on the pages that ask for it: not only in the admin (its has_permission says
-    the same) but on the public pages too, where staff preview unpublished records."""
+    the same) but on the public pages too, where staff preview unpublished records.
+
+    Lazily, as Django's own request.user: a page that never reads the user never reads the
+    session either (and does not vary on Cookie)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        due = request.user.is_authenticated and not second_factor_satisfied(request)
-        if due and request.path_info not in {reverse(name) for name in SECOND_FACTOR_PAGES}:
-            request.user = AnonymousUser()
+        user = request.user
+
+        def checked_user():
+            request._second_factor_satisfied = satisfied = _satisfied(user)
+            pages = {reverse(name) for name in SECOND_FACTOR_PAGES}
+            return user if satisfied or request.path_info in pages else AnonymousUser()
+
+        request.user = SimpleLazyObject(checked_user)
         return self.get_response(request)
 
 
