@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.staff_sessions.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -321,6 +322,11 @@ SECURITY_CONTACTS = [
     for contact in env_list("DJANGO_SECURITY_CONTACT", [])
 ]
 SECURITY_TXT_EXPIRES = env_datetime("DJANGO_SECURITY_TXT_EXPIRES")
+
+# Staff sessions (portal.staff_sessions): signed out after this many minutes without a request.
+STAFF_IDLE_MINUTES = env_int("DJANGO_STAFF_IDLE_MINUTES", 30)
+if STAFF_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("DJANGO_STAFF_IDLE_MINUTES must be at least 1.")
 
 # Staff login: locked for a user and an address after 5 failures, for 30 minutes or until a
 # superuser unlocks it (Axes > Access attempts).
