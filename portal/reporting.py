@@ -92,7 +92,7 @@ def check_security_txt(app_configs=None, **kwargs):
     if not settings.SECURITY_CONTACTS:
         warnings.append(
             checks.Warning(
-                "security.txt n'a pas de contact : il renvoie aux mentions légales.",
+                "security.txt n'a pas de contact\u202f: il renvoie aux mentions légales.",
                 hint="Définissez DJANGO_SECURITY_CONTACT (mailto:… ou https://…).",
                 id="registre.W101",
             )
@@ -101,8 +101,8 @@ def check_security_txt(app_configs=None, **kwargs):
         if not contact.startswith(("mailto:", "https://", "tel:")):
             warnings.append(
                 checks.Warning(
-                    f"Contact de security.txt invalide : {contact!r}.",
-                    hint="RFC 9116 : une adresse mailto:, https:// ou tel:.",
+                    f"Contact de security.txt invalide\u202f: {contact!r}.",
+                    hint="RFC 9116\u202f: une adresse mailto:, https:// ou tel:.",
                     id="registre.W102",
                 )
             )
@@ -110,10 +110,12 @@ def check_security_txt(app_configs=None, **kwargs):
     now = datetime.now(tz=UTC)
     if moment is None:
         problem = "n'a pas de date d'expiration configurée"
+    elif moment <= now:
+        problem = f"a expiré le {moment:%Y-%m-%d}"
     elif moment < now + timedelta(days=30):
-        problem = f"expire le {moment:%Y-%m-%d}, dans moins d'un mois ou déjà"
+        problem = f"expire le {moment:%Y-%m-%d}, dans moins d'un mois"
     elif moment > now + timedelta(days=366):
-        problem = f"expire le {moment:%Y-%m-%d}, dans plus d'un an (RFC 9116 : moins d'un an)"
+        problem = f"expire le {moment:%Y-%m-%d}, dans plus d'un an (RFC 9116\u202f: moins d'un an)"
     else:
         problem = None
     if problem:
@@ -164,15 +166,15 @@ def parse(content_type, raw, user_agent=""):
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise Refused("Rapport refusé : le corps n'est pas du JSON valide.") from None
+        raise Refused("Rapport refusé\u202f: le corps n'est pas du JSON valide.") from None
     if content_type == REPORT_URI_TYPE:
         if not isinstance(data, dict) or not isinstance(data.get("csp-report"), dict):
-            raise Refused('Rapport refusé : un objet {"csp-report": {…}} est attendu.')
+            raise Refused('Rapport refusé\u202f: un objet {"csp-report": {…}} est attendu.')
         return [
             known_fields(data["csp-report"], 0, format="report-uri", user_agent=kept(user_agent))
         ]
     if not isinstance(data, list) or not data:
-        raise Refused("Rapport refusé : une liste de rapports est attendue.")
+        raise Refused("Rapport refusé\u202f: une liste de rapports est attendue.")
     violations = []
     for report in data:
         if (
@@ -180,7 +182,7 @@ def parse(content_type, raw, user_agent=""):
             or not isinstance(report.get("type"), str)
             or not isinstance(report.get("body"), dict)
         ):
-            raise Refused("Rapport refusé : chaque rapport a un type et un corps (body).")
+            raise Refused("Rapport refusé\u202f: chaque rapport a un type et un corps (body).")
         if report["type"] == "csp-violation":
             violations.append(
                 known_fields(
@@ -197,20 +199,20 @@ def parse(content_type, raw, user_agent=""):
 def csp_report(request):
     """204 once the reports are logged; 405, 429, 415, 413 or 400 (in French) otherwise."""
     if request.method != "POST":
-        response = plain("Méthode non permise : les rapports s'envoient en POST.", 405)
+        response = plain("Méthode non permise\u202f: les rapports s'envoient en POST.", 405)
         response["Allow"] = "POST"
         return response
     wait = wait_before_retry(f"csp-report-rate:{client_ip(request)}", RATE_LIMIT, RATE_WINDOW)
     if wait is not None:
-        response = plain(f"Trop de rapports : réessayez dans {wait} secondes.", 429)
+        response = plain(f"Trop de rapports\u202f: réessayez dans {wait} secondes.", 429)
         response["Retry-After"] = str(wait)
         return response
     content_type = request.content_type.lower()
     if content_type not in (REPORT_URI_TYPE, REPORTING_API_TYPE):
         return plain(
-            f"Type de contenu refusé : {REPORT_URI_TYPE} ou {REPORTING_API_TYPE} attendu.", 415
+            f"Type de contenu refusé\u202f: {REPORT_URI_TYPE} ou {REPORTING_API_TYPE} attendu.", 415
         )
-    too_large = plain(f"Rapport refusé : plus de {MAX_REPORT_BYTES} octets.", 413)
+    too_large = plain(f"Rapport refusé\u202f: plus de {MAX_REPORT_BYTES} octets.", 413)
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

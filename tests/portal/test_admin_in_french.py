@@ -64,16 +64,21 @@ class VisibleText(HTMLParser):
     """Text a person reads: text nodes outside script/style, and title/placeholder/value of
     buttons; links to other admin pages on the side. What a textarea holds is the record's
     content, not the interface: the English summary of the Bassin Minier conference says
-    "published" and is right to."""
+    "published" and is right to. So is a read-only field's value (a writer's view of a
+    published record)."""
 
     def __init__(self):
         super().__init__()
-        self.text, self.links, self._hidden = [], [], 0
+        self.text, self.links, self._hidden, self._divs = [], [], 0, []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag in ("script", "style", "template", "svg", "textarea"):
             self._hidden += 1
+        if tag == "div":
+            readonly = "readonly" in (attrs.get("class") or "").split()
+            self._divs.append(readonly)
+            self._hidden += readonly
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         for name in ("title", "placeholder", "aria-label"):
@@ -85,6 +90,8 @@ class VisibleText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style", "template", "svg", "textarea"):
             self._hidden -= 1
+        if tag == "div" and self._divs:
+            self._hidden -= self._divs.pop()
 
     def handle_data(self, data):
         if not self._hidden and data.strip():
@@ -155,6 +162,12 @@ def test_the_crawl_sees_english_where_there_is_some():
     parser.feed(
         '<th>CHANGES</th><td title="Select all">None</td><script>None</script>'
         '<textarea name="summary_en">The white paper was published</textarea>'
+        '<div class="readonly">The white paper was published</div><div>Save</div>'
     )
     text = "\n".join(parser.text)
-    assert [w for w, p in PATTERNS.items() if p.search(text)] == ["CHANGES", "None", "Select all"]
+    assert [w for w, p in PATTERNS.items() if p.search(text)] == [
+        "CHANGES",
+        "None",
+        "Select all",
+        "Save",
+    ]
