@@ -20,10 +20,12 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from portal.models import StaffSession
 from portal.opendata.access import client_ip
@@ -62,7 +64,7 @@ def forget_idle_sessions(now, **filters):
     StaffSession.objects.filter(last_seen__lt=now - idle_limit(), **filters).delete()
 
 
-def note_activity(request, now):
+def note_activity(request, user, now):
     """The session's last request, in the session and in its row (made again if missing)."""
     request.session[LAST_SEEN] = int(now.timestamp())
     if not request.session.session_key:
@@ -72,7 +74,7 @@ def note_activity(request, now):
     )
     if not updated:
         StaffSession.objects.create(
-            user=request.user,
+            user=user,
             session_key=request.session.session_key,
             created=now,
             last_seen=now,
@@ -87,8 +89,7 @@ def record_sign_in(sender, request, user, **kwargs):
         return
     now = timezone.now()
     forget_idle_sessions(now)
-    request.user = user
-    note_activity(request, now)
+    note_activity(request, user, now)
 
 
 @receiver(user_logged_out, dispatch_uid="registre_staff_session_closed")
@@ -98,41 +99,58 @@ def record_sign_out(sender, request, user, **kwargs):
         StaffSession.objects.filter(session_key=key).delete()
 
 
+def still_active(request, user):
+    """False, after signing the session out, when a staff session was idle too long; else
+    True, after noting the activity if the last note is a minute old."""
+    if not (user.is_authenticated and user.is_staff):
+        return True
+    now = timezone.now()
+    last = request.session.get(LAST_SEEN)
+    if not isinstance(last, int) or now.timestamp() - last > idle_limit().total_seconds():
+        audit("session_idle_timeout", request, user.get_username(), minutes=idle_minutes())
+        request.user = user  # logout() reads it
+        logout(request)
+        return False
+    if now.timestamp() - last >= TOUCH_EVERY:
+        note_activity(request, user, now)
+    return True
+
+
+def idle_minutes():
+    return settings.STAFF_IDLE_MINUTES
+
+
 class StaffIdleTimeoutMiddleware:
     """After AuthenticationMiddleware and MessageMiddleware. Only requests with a session
-    cookie are looked at: a visitor's costs nothing."""
+    cookie are looked at: a visitor's costs nothing. A staff page checks the session at once
+    and sends an idle one to the login page; a public page checks it only if it reads the
+    user (a draft's preview), so that a page that never does, such as an embed, still never
+    reads the session (no `Vary: Cookie`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if (
-            settings.SESSION_COOKIE_NAME in request.COOKIES
+            settings.SESSION_COOKIE_NAME not in request.COOKIES
             # A browser's report is no activity of the person, and must never be redirected.
-            and request.path_info != settings.CSP_REPORT_PATH
-            and request.user.is_authenticated
-            and request.user.is_staff
+            or request.path_info == settings.CSP_REPORT_PATH
         ):
-            now = timezone.now()
-            last = request.session.get(LAST_SEEN)
-            if not isinstance(last, int) or now.timestamp() - last > idle_limit().total_seconds():
-                return self.sign_out(request)
-            if now.timestamp() - last >= TOUCH_EVERY:
-                note_activity(request, now)
-        return self.get_response(request)
-
-    def sign_out(self, request):
-        username = request.user.get_username()
-        audit("session_idle_timeout", request, username, minutes=settings.STAFF_IDLE_MINUTES)
-        logout(request)
-        if not request.path_info.startswith(STAFF_PREFIX):
-            return self.get_response(request)  # a public page, read as any visitor
-        messages.warning(
-            request,
-            f"Votre session a été fermée après {settings.STAFF_IDLE_MINUTES} minutes "
-            "sans activité\u202f: reconnectez-vous pour continuer.",
+            return self.get_response(request)
+        if request.path_info.startswith(STAFF_PREFIX):
+            if not still_active(request, request.user):
+                messages.warning(
+                    request,
+                    f"Votre session a été fermée après {idle_minutes()} minutes sans "
+                    "activité\u202f: reconnectez-vous pour continuer.",
+                )
+                return redirect_to_login(request.get_full_path(), "admin:login")
+            return self.get_response(request)
+        user = request.user  # AuthenticationMiddleware's lazy user, not read yet
+        request.user = SimpleLazyObject(
+            lambda: user if still_active(request, user) else AnonymousUser()
         )
-        return redirect_to_login(request.get_full_path(), "admin:login")
+        return self.get_response(request)
 
 
 def sessions_of(request):

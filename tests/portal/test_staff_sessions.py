@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from initiatives.models import PublicationState
 from portal.models import StaffSession
 from portal.staff_sessions import LAST_SEEN, short_user_agent
 
@@ -100,12 +101,23 @@ def test_the_idle_time_is_a_setting(client, agent, settings):
     assert client.get("/admin/").status_code == 302
 
 
-def test_an_idle_staff_member_reads_public_pages_as_a_visitor(client, agent):
+def test_an_idle_staff_member_reads_public_pages_as_a_visitor(client, agent, make_initiative):
+    draft = make_initiative(state=PublicationState.DRAFT)
     sign_in(client)
+    assert client.get(draft.get_absolute_url()).status_code == 200  # a preview
     idle_for(client, 31 * 60)
-    response = client.get("/mentions-legales/")
-    assert response.status_code == 200
+    assert client.get("/mentions-legales/").status_code == 200  # reads no session: kept
+    assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get("/admin/").status_code == 302
+    assert not StaffSession.objects.exists()
+
+
+def test_a_public_page_that_reads_no_user_leaves_the_session_alone(client, agent):
+    sign_in(client)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/integrer/initiatives/")
+    assert "Cookie" not in response.get("Vary", "")
+    assert not [q for q in queries if "django_session" in q["sql"]]
 
 
 def test_a_session_without_its_last_request_is_signed_out(client, agent):
