@@ -1,6 +1,7 @@
 """The staff site: Django's admin under our name, with the pages staff need every day."""
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
@@ -9,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 
 class RegistreAutocompleteJsonView(AutocompleteJsonView):
@@ -100,6 +102,12 @@ class RegistreAdminSite(admin.AdminSite):
                 {"admin_site": self},
                 name="two_factor",
             ),
+            path("mes-sessions/", self.admin_view(self.my_sessions_view), name="my_sessions"),
+            path(
+                "mes-sessions/deconnecter-les-autres/",
+                self.admin_view(require_POST(self.end_other_sessions_view)),
+                name="end_other_sessions",
+            ),
         ]
         return own + super().get_urls()
 
@@ -115,6 +123,29 @@ class RegistreAdminSite(admin.AdminSite):
             "total": sum(len(findings) for _, findings in results),
         }
         return TemplateResponse(request, "admin/data_checks.html", context)
+
+    def my_sessions_view(self, request):
+        """The user's signed-in sessions, and a button that ends the others."""
+        from portal.staff_sessions import sessions_of  # models are not ready either
+
+        context = {
+            **self.each_context(request),
+            "title": "Mes sessions",
+            "sessions": sessions_of(request),
+            "idle_minutes": settings.STAFF_IDLE_MINUTES,
+        }
+        return TemplateResponse(request, "admin/my_sessions.html", context)
+
+    def end_other_sessions_view(self, request):
+        from portal.staff_sessions import end_other_sessions
+
+        count = end_other_sessions(request)
+        if count:
+            ended = "1 autre session" if count == 1 else f"{count} autres sessions"
+            messages.success(request, f"{ended} déconnectée{'s' if count > 1 else ''}.")
+        else:
+            messages.info(request, "Aucune autre session n'était ouverte.")
+        return redirect("admin:my_sessions")
 
     def autocomplete_view(self, request):
         return RegistreAutocompleteJsonView.as_view(admin_site=self)(request)

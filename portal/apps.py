@@ -8,7 +8,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from portal import security  # noqa: F401  (security connects the login log)
+        # The login log, the checks, the staff sessions' signal handlers.
+        from portal import reporting, security, staff_sessions  # noqa: F401
         from portal.staff import name_permissions_in_french
 
         post_migrate.connect(name_permissions_in_french, dispatch_uid="registre_permissions_fr")

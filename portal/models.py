@@ -206,3 +206,36 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"alerte {self.pk} ({self.get_frequency_display().lower()})"
+
+
+# Staff sessions ----------------------------------------------------------------------------
+
+
+class StaffSession(models.Model):
+    """A staff member's signed-in session, listed on « Mes sessions » (portal.staff_sessions):
+    recorded at sign-in, its last activity noted at most once a minute, removed at sign-out,
+    when ended from another session, or once idle past the timeout. The key is never shown."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_sessions",
+        verbose_name="agent",
+    )
+    session_key = models.CharField("clé de session", max_length=40)
+    created = models.DateTimeField("ouverte le")
+    last_seen = models.DateTimeField("dernière activité")
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    user_agent = models.CharField("navigateur", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "session d'agent"
+        verbose_name_plural = "sessions d'agents"
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["session_key"], name="portal_staffsession_unique_key")
+        ]
+        indexes = [models.Index(fields=["last_seen"], name="portal_staffsession_last_seen")]
+
+    def __str__(self):
+        return f"session de {self.user_id} depuis {self.created:%Y-%m-%d %H:%M}"

@@ -54,6 +54,13 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        # The CSP's report-to names this endpoint. A relative URL is resolved against the
+        # response's URL (Reporting API, "process reporting endpoints"): the same header for
+        # every host and scheme, and nothing read from the request's Host.
+        response.headers.setdefault(
+            "Reporting-Endpoints",
+            f'{settings.CSP_REPORT_ENDPOINT}="{settings.CSP_REPORT_PATH}"',
+        )
         if request.is_secure():
             for cookie in response.cookies.values():
                 cookie["secure"] = True

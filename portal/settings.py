@@ -6,7 +6,7 @@ Nothing here exists only in production: the tests run on these same settings.
 import hashlib
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +35,20 @@ def env_int(name, default):
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+
+
+def env_datetime(name):
+    """An ISO 8601 date or date-time (UTC when it names no offset), or None when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be an ISO 8601 date or date-time (2027-06-30T00:00:00Z), not {value!r}."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def env_list(name, default):
@@ -98,6 +112,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): see portal.two_factor
     "portal.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.staff_sessions.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -265,6 +280,10 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", T
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 
+# Where browsers send the reports of violations (portal.reporting), and the name the
+# Reporting-Endpoints header gives it (portal.security).
+CSP_REPORT_PATH = "/csp-report/"
+CSP_REPORT_ENDPOINT = "csp-endpoint"
 # No inline script or style anywhere: every asset is a file we serve.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -279,6 +298,10 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
         "object-src": [NONE],
         "frame-ancestors": [NONE],
+        # Violations go to portal.reporting: report-to (the Reporting API, named in the
+        # Reporting-Endpoints header) where browsers have it, report-uri where they do not.
+        "report-uri": [CSP_REPORT_PATH],
+        "report-to": CSP_REPORT_ENDPOINT,
     }
 }
 # The embeds of lists (portal.catalogue.embed), and only them, may be framed: by any site
@@ -295,6 +318,21 @@ def static_headers(headers, path, url):
 
 
 WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
+
+# /.well-known/security.txt (RFC 9116, portal.reporting): who to tell about a vulnerability
+# (mailto:, https: or tel: addresses, comma separated) and until when the file holds.
+# Unset, the file points to the security section of the legal notice and expires a month
+# ahead; `manage.py check --deploy` warns until both are set.
+SECURITY_CONTACTS = [
+    contact if ":" in contact else f"mailto:{contact}"
+    for contact in env_list("DJANGO_SECURITY_CONTACT", [])
+]
+SECURITY_TXT_EXPIRES = env_datetime("DJANGO_SECURITY_TXT_EXPIRES")
+
+# Staff sessions (portal.staff_sessions): signed out after this many minutes without a request.
+STAFF_IDLE_MINUTES = env_int("DJANGO_STAFF_IDLE_MINUTES", 30)
+if STAFF_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("DJANGO_STAFF_IDLE_MINUTES must be at least 1.")
 
 # Staff login: locked for a user and an address after 5 failures, for 30 minutes or until a
 # superuser unlocks it (Axes > Access attempts).

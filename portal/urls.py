@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 
 from initiatives import urls as registry_pages
 from initiatives import views as registry
-from portal import views
+from portal import reporting, views
 from portal.catalogue import alert_views, discovery, embed
 from portal.catalogue import views as catalogue
 from portal.maps import views as maps
@@ -46,6 +46,8 @@ urlpatterns = [
     ),
     path("robots.txt", discovery.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path(".well-known/security.txt", reporting.security_txt, name="security_txt"),
+    path("csp-report/", reporting.csp_report, name="csp_report"),
     path("", include("portal.opendata.api")),  # the open-data API and exports
     path("donnees/catalogue.jsonld", dcat.catalogue_jsonld, name="opendata_catalogue"),
     path("admin/", include("portal.password_reset")),

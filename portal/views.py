@@ -83,6 +83,8 @@ LEGAL_PAGES = {
 
 def legal_page(request, page):
     context = {}
+    if page == "mentions-legales":
+        context["security_contacts"] = settings.SECURITY_CONTACTS
     if page == "plan-du-site":
         context["programmes"] = Initiative.objects.published().top_level(SITE_PLAN_PROGRAMMES)
     return render(request, LEGAL_PAGES[page], context)

@@ -44,13 +44,18 @@ def count_in_window(name, window, moment):
         return 1
 
 
+def wait_before_retry(name, limit, window):
+    """Count one more under `name` (a client's address and what it asks for) in its fixed
+    window: None when at most `limit` came in it, else the wait in seconds until the next."""
+    moment = now()
+    if count_in_window(name, window, moment) <= limit:
+        return None
+    return max(1, int((moment // window + 1) * window - moment + 0.999))
+
+
 def seconds_before_retry(request):
     """Count the request in its address's window: None when allowed, else the wait in seconds."""
-    moment = now()
-    count = count_in_window(f"open-data-rate:{client_ip(request)}", RATE_WINDOW, moment)
-    if count <= RATE_LIMIT:
-        return None
-    return max(1, int((moment // RATE_WINDOW + 1) * RATE_WINDOW - moment + 0.999))
+    return wait_before_retry(f"open-data-rate:{client_ip(request)}", RATE_LIMIT, RATE_WINDOW)
 
 
 CATALOGUE_PATH = "/donnees/catalogue.jsonld"

@@ -609,6 +609,9 @@ UNFILTERED_PAGES = {
     "actors:index",
 }
 
+# Endpoints that only receive (browsers' CSP reports): a GET is refused, whatever its query.
+POST_ONLY = {"csp_report"}
+
 
 def url_patterns():
     """(name, arguments, pattern) of every URL pattern outside the admin."""
@@ -764,6 +767,8 @@ def _listing_probes(m, name, url, key=None, light=False):
     }.get(name, [])
     if name in UNFILTERED_PAGES:
         return [probe("", {}, everything, shown)]
+    if name in POST_ONLY:
+        return [probe("", {}, everything, status=405)]
     if name not in FILTERED_LISTS or light:
         # Plain, and the filters most likely to reveal a draft; for a URL the matrix does not
         # know yet, any status but an error.

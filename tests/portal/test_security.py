@@ -3,6 +3,7 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
@@ -66,6 +67,9 @@ def test_deployment_checks_pass_with_production_settings():
         "DJANGO_ALLOWED_HOSTS": "registre.example.org",
         "DJANGO_SECURE_SSL_REDIRECT": "1",
         "DJANGO_SECURE_COOKIES": "1",
+        # security.txt's contact and expiry: a deployment sets them (portal.reporting).
+        "DJANGO_SECURITY_CONTACT": "mailto:securite@registre.example.org",
+        "DJANGO_SECURITY_TXT_EXPIRES": (date.today() + timedelta(days=180)).isoformat(),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
