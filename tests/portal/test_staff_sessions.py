@@ -1,8 +1,10 @@
 import json
 import logging
 import time
+from base64 import b32encode
 from datetime import timedelta
 
+import pyotp
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -12,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from initiatives.models import PublicationState
 from portal.models import StaffSession
@@ -27,15 +30,24 @@ CHROME = (
 
 
 @pytest.fixture
-def agent():
-    return User.objects.create_user("agent", password=PASSWORD, is_staff=True, is_superuser=True)
+def agent(settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    user = User.objects.create_user("agent", password=PASSWORD, is_staff=True, is_superuser=True)
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    return user
 
 
 def sign_in(client):
+    """The password, then the second factor a superuser gives (portal.two_factor)."""
     response = client.post(
         reverse("admin:login"), {"username": "agent", "password": PASSWORD, "next": "/admin/"}
     )
-    assert response.status_code == 302
+    assert response.url == reverse("admin:second_factor")
+    device = TOTPDevice.objects.get(user__username="agent")
+    step = max(int(time.time()) // 30, device.last_t + 1)
+    code = pyotp.TOTP(b32encode(device.bin_key).decode()).at(step * 30)
+    response = client.post(reverse("admin:second_factor"), {"code": code})
+    assert response.status_code == 302 and response.url == "/admin/"
     return client
 
 
