@@ -291,9 +291,10 @@ def two_factor_view(request, admin_site):
 
 
 def _enrol(request, user, context):
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, confirmed=False, defaults={"name": APP_DEVICE_NAME}
-    )
+    # The same secret across reloads of the page, until a code confirms it.
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, confirmed=False, name=APP_DEVICE_NAME)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         code = "".join(form.cleaned_data["code"].split())
