@@ -1,13 +1,16 @@
-"""A person's email and phone never stay in their history without consent, whatever writes it:
+"""A person's email and phone never stay in their history (nor in decided proposals) without
+consent, whatever writes it:
 the rule is PostgreSQL's (actors migration 0014), so it holds for save(), update(), raw SQL,
 bulk loads and deletion alike."""
 
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from actors.models import Person
+from initiatives.models import Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +118,35 @@ def test_queryset_deletion_purges_every_version(make_person):
     person = consenting(make_person)
     Person.objects.filter(pk=person.pk).delete()
     assert set(kept(person.pk)) == {("", "")}
+
+
+def proposal_of(person, state, **data):
+    return Proposal.objects.create(
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=person.pk,
+        state=state,
+        data={"last_name": [person.last_name], **data},
+    )
+
+
+def test_a_decided_proposal_keeps_no_contact_without_consent(make_person):
+    person = make_person(email=EMAIL, phone=PHONE)
+    pending = proposal_of(person, Proposal.State.OPEN, email=[EMAIL], phone=[PHONE])
+    published = proposal_of(person, Proposal.State.PUBLISHED, email=[EMAIL], phone=[PHONE])
+    pending.refresh_from_db()
+    published.refresh_from_db()
+    assert pending.data["email"] == [EMAIL]  # an edit not yet made: the record will hold it
+    assert set(published.data) == {"last_name"}
+    Proposal.objects.filter(pk=pending.pk).update(state=Proposal.State.WITHDRAWN)
+    pending.refresh_from_db()
+    assert set(pending.data) == {"last_name"}
+
+
+def test_withdrawal_purges_decided_proposals(make_person):
+    person = consenting(make_person)
+    published = proposal_of(person, Proposal.State.PUBLISHED, email=[EMAIL], phone=[PHONE])
+    published.refresh_from_db()
+    assert published.data["email"] == [EMAIL]  # consented
+    Person.objects.filter(pk=person.pk).update(contact_consent=False, consent_recorded_on=None)
+    published.refresh_from_db()
+    assert set(published.data) == {"last_name"}
