@@ -1,7 +1,6 @@
 """A person's email and phone never stay in their history (nor in decided proposals) without
-consent, whatever writes it:
-the rule is PostgreSQL's (actors migration 0014), so it holds for save(), update(), raw SQL,
-bulk loads and deletion alike."""
+consent, whatever writes it: the rule is PostgreSQL's (actors migrations 0014 and 0016), so it
+holds for save(), update(), raw SQL, bulk loads and deletion alike."""
 
 import datetime
 
