@@ -131,3 +131,10 @@ def test_command_finds_a_person_by_number_and_logs_the_os_user(person, caplog):
     assert Erasure.objects.get().roles_kept is True
     assert Person.objects.get(pk=person.pk).email == ""
     assert audit_lines(caplog, "erasure")[0]["username"]
+
+
+def test_the_personal_data_page_says_what_erasure_and_alerts_do(client):
+    text = client.get("/donnees-personnelles/").content.decode()
+    assert "Personne anonymisée" in text
+    assert "retire son consentement" in text
+    assert "Une demande non confirmée est effacée après 7 jours" in text
