@@ -35,6 +35,14 @@ ERASED_FIELDS = (
     "contact_consent",
     "consent_recorded_on",
 )
+# What else an erasure removes, beside the person's own fields (named for people).
+OTHER_LABELS = {
+    "slug": "adresse de la fiche",
+    "sources": "sources citées",
+    "affiliations": "fonctions",
+    "involvements": "implications",
+    "proposals": "propositions de modification",
+}
 BLANK = {
     "first_name": ERASED_FIRST_NAME,
     "last_name": ERASED_LAST_NAME,
@@ -70,6 +78,13 @@ class Erasure(models.Model):
         return f"Personne n° {self.person_id}, anonymisée par {self.erased_by_name}"
 
 
+def erased_labels(fields):
+    """The French names of what an erasure removed, for the admin and the command."""
+    return [
+        OTHER_LABELS.get(name) or str(Person._meta.get_field(name).verbose_name) for name in fields
+    ]
+
+
 def new_slug():
     return f"personne-anonymisee-{uuid.uuid4().hex[:12]}"
 
@@ -93,8 +108,12 @@ def erase_person(person, *, keep_roles, user=None, username=""):
     Person.history.filter(id=person.pk).update(**values, history_change_reason="")
     Person.objects.filter(pk=person.pk).update(**values)
     citations = SourceCitation.objects.filter(**_of(Person, person))
+    citation_ids = [str(pk) for pk in citations.values_list("pk", flat=True)]
     citations.delete()  # then their versions, the deletion's included
     SourceCitation.history.filter(**_of(Person, person)).delete()
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(SourceCitation), object_id__in=citation_ids
+    ).update(object_repr="Source supprimée")
     if keep_roles:
         erased_roles = []
     else:

@@ -21,7 +21,13 @@ from django.template.response import TemplateResponse
 
 from actors.admin import PersonAdmin
 from actors.models import Affiliation, Involvement, Person
-from actors.privacy import Erasure, PersonalDataEncoder, erase_person, personal_data
+from actors.privacy import (
+    Erasure,
+    PersonalDataEncoder,
+    erase_person,
+    erased_labels,
+    personal_data,
+)
 from initiatives.models import Proposal, SourceCitation
 from portal.security import audit
 
@@ -119,7 +125,8 @@ def anonymise_action(modeladmin, request, queryset):
         )
         modeladmin.message_user(
             request,
-            f"«{NNBSP}{person.full_name}{NNBSP}» est anonymisée{NNBSP}: nom, présentation, "
+            # The erased name stays out of the message too (kept in the session until shown).
+            f"La personne n° {person.pk} est anonymisée{NNBSP}: nom, présentation, "
             f"coordonnées et sources effacés, historique compris{NNBSP}; {roles}.",
             messages.SUCCESS,
         )
@@ -169,8 +176,12 @@ class ErasureAdmin(admin.ModelAdmin):
     """The log of erasures, read-only: nobody edits or removes what was done."""
 
     list_display = ["erased_at", "person_id", "erased_by_name", "roles_kept"]
-    fields = ["erased_at", "person_id", "erased_by_name", "fields", "roles_kept"]
+    fields = ["erased_at", "person_id", "erased_by_name", "erased_fields", "roles_kept"]
     readonly_fields = fields
+
+    @admin.display(description="effacé")
+    def erased_fields(self, obj):
+        return ", ".join(erased_labels(obj.fields))
 
     def has_add_permission(self, request):
         return False

@@ -81,8 +81,9 @@ def test_anonymise_asks_for_confirmation_in_french_then_erases(
     assert person.last_name == "Demandeuse"  # nothing done before the confirmation
 
     caplog.set_level(logging.INFO, logger="registre.auth")
-    response = act(client, "anonymise_action", person, confirmed="True")  # box unticked
-    assert response.status_code == 302
+    response = act(client, "anonymise_action", person, confirmed="True", follow=True)
+    assert f"La personne n° {person.pk} est anonymisée" in response.content.decode()
+    assert "Demandeuse" not in response.content.decode()  # box unticked: roles dropped
     person.refresh_from_db()
     assert (person.full_name, person.email) == ("Personne anonymisée", "")
     erasure = Erasure.objects.get()
@@ -95,6 +96,9 @@ def test_anonymise_asks_for_confirmation_in_french_then_erases(
     log = client.get(reverse("admin:actors_erasure_changelist"))
     assert log.status_code == 200 and administrator.username in log.content.decode()
     assert client.get(reverse("admin:actors_erasure_add")).status_code == 403
+    detail = client.get(reverse("admin:actors_erasure_change", args=[erasure.pk])).content.decode()
+    assert "prénom, nom, adresse de la fiche, courriel, sources citées" in detail
+    assert "first_name" not in detail
 
 
 def test_one_person_at_a_time(client, administrator, person, make_person):

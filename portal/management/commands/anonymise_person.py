@@ -3,6 +3,7 @@ import getpass
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from actors.privacy import erased_labels
 from portal.privacy import PersonNotFound, anonymise, find_person, staff_user
 
 
@@ -45,6 +46,6 @@ class Command(BaseCommand):
         )
         kept = "conservés sous un nom anonyme" if erasure.roles_kept else "supprimés"
         self.stdout.write(
-            f"Personne n° {erasure.person_id} anonymisée\u202f; champs effacés\u202f: "
-            f"{', '.join(erasure.fields)}\u202f; rôles {kept}."
+            f"Personne n° {erasure.person_id} anonymisée\u202f; effacé\u202f: "
+            f"{', '.join(erased_labels(erasure.fields))}\u202f; rôles {kept}."
         )
