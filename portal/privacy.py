@@ -28,6 +28,7 @@ from actors.privacy import (
     erased_labels,
     personal_data,
 )
+from initiatives.admin_search import ForgivingSearchMixin
 from initiatives.models import Proposal, SourceCitation
 from portal.security import audit
 
@@ -172,9 +173,10 @@ PersonAdmin.actions = [*PersonAdmin.actions, anonymise_action, export_action]
 
 
 @admin.register(Erasure)
-class ErasureAdmin(admin.ModelAdmin):
+class ErasureAdmin(ForgivingSearchMixin, admin.ModelAdmin):
     """The log of erasures, read-only: nobody edits or removes what was done."""
 
+    search_fields = ["erased_by_name"]
     list_display = ["erased_at", "person_id", "erased_by_name", "roles_kept"]
     fields = ["erased_at", "person_id", "erased_by_name", "erased_fields", "roles_kept"]
     readonly_fields = fields
@@ -182,6 +184,12 @@ class ErasureAdmin(admin.ModelAdmin):
     @admin.display(description="effacé")
     def erased_fields(self, obj):
         return ", ".join(erased_labels(obj.fields))
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip().isdigit():  # a person's number
+            found = found | queryset.filter(person_id=int(search_term))
+        return found, duplicates
 
     def has_add_permission(self, request):
         return False

@@ -93,8 +93,10 @@ def test_anonymise_asks_for_confirmation_in_french_then_erases(
     assert line["username"] == administrator.username and "email" in line["fields"]
     assert EMAIL not in json.dumps(line) and "Demandeuse" not in json.dumps(line)
 
-    log = client.get(reverse("admin:actors_erasure_changelist"))
+    log = client.get(reverse("admin:actors_erasure_changelist"), {"q": administrator.username})
     assert log.status_code == 200 and administrator.username in log.content.decode()
+    found = client.get(reverse("admin:actors_erasure_changelist"), {"q": str(person.pk)})
+    assert "1 anonymisation" in found.content.decode()
     assert client.get(reverse("admin:actors_erasure_add")).status_code == 403
     detail = client.get(reverse("admin:actors_erasure_change", args=[erasure.pk])).content.decode()
     assert "prénom, nom, adresse de la fiche, courriel, sources citées" in detail
