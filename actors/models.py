@@ -213,7 +213,10 @@ class Person(Publishable):
     class Meta:
         verbose_name = "personne"
         indexes = search_indexes("actors_person")
-        permissions = [("publish_person", "Peut publier, dépublier et archiver")]
+        permissions = [
+            ("publish_person", "Peut publier, dépublier et archiver"),
+            ("erase_person", "Peut anonymiser une personne et exporter ses données"),
+        ]
         ordering = ["sort_key", "first_name"]
         constraints = [
             on_field(
@@ -484,3 +487,7 @@ class Funding(FieldConstraintErrors, models.Model):
 
     def __str__(self):
         return f"{self.beneficiary.name} — {self.get_status_display()}"
+
+
+# The erasure log lives beside the erasure it records (actors.privacy), registered with the app.
+from actors.privacy import Erasure  # noqa: E402, F401

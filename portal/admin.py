@@ -1,6 +1,7 @@
 """The staff accounts in the admin: whether each has a second factor, and the administrators'
 answer to a lost phone. django-otp's own device pages are not shown: a secret or a recovery
-code is never displayed to anyone but its owner, once (portal.two_factor)."""
+code is never displayed to anyone but its owner, once (portal.two_factor). And the admin
+additions that sit above the registry's apps (imported by the admin's autodiscovery)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal import privacy  # noqa: F401  (the person's data-protection actions, the erasure log)
 from portal.two_factor import reset_second_factor
 
 User = get_user_model()

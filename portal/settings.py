@@ -400,6 +400,10 @@ DATA_CONTACT_EMAIL = os.environ.get("DJANGO_DATA_CONTACT_EMAIL", DEFAULT_FROM_EM
 # then gives it as a download); the portal itself does not serve it.
 DATA_DUMP_URL = os.environ.get("DJANGO_DATA_DUMP_URL", "").strip()
 
+# Erasing a person (« Anonymiser »): whether the public record of their roles (involvements and
+# affiliations) stays under a neutral name, unless the agent chooses otherwise on the form.
+REGISTRE_ERASURE_KEEPS_ROLES = env_bool("DJANGO_ERASURE_KEEPS_ROLES", True)
+
 # Bulk imports: one transaction per file, so one bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

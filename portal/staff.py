@@ -9,12 +9,21 @@ PUBLISHABLE = {
 WRITER = "Rédacteur"
 REVIEWER = "Relecteur"
 ADMINISTRATOR = "Administrateur"
+# Erasing a person, or exporting all their data, answers a data-protection request: rare,
+# irreversible or revealing, so kept to the group that also manages accounts.
+ADMINISTRATORS_ONLY = (
+    "erase_person", "add_erasure", "change_erasure", "delete_erasure", "view_erasure",
+)  # fmt: skip
 
 
 def sync_staff_groups(apps):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     registry = Permission.objects.filter(content_type__app_label__in=REGISTRY_APPS)
+    administrator = Permission.objects.filter(
+        content_type__app_label__in=(*REGISTRY_APPS, "auth", "simple_history")
+    )
+    registry = registry.exclude(codename__in=ADMINISTRATORS_ONLY)
     publishing = [f"publish_{model}" for models in PUBLISHABLE.values() for model in models]
     main_models = [model for models in PUBLISHABLE.values() for model in models]
 
@@ -23,9 +32,6 @@ def sync_staff_groups(apps):
         codename__in=[f"delete_{model}" for model in main_models]
     )
     reviewer = registry  # also publish, archive and delete
-    administrator = Permission.objects.filter(
-        content_type__app_label__in=(*REGISTRY_APPS, "auth", "simple_history")
-    )
     for name, permissions in (
         (WRITER, writer),
         (REVIEWER, reviewer),

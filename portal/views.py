@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from actors.models import Organisation
 from initiatives.models import Event, Initiative, Listing, Territory
+from portal import alerts
 from portal.cache import remembered
 from portal.opendata.access import error_answer, is_open_data_address
 
@@ -87,6 +88,8 @@ def legal_page(request, page):
         context["security_contacts"] = settings.SECURITY_CONTACTS
     if page == "plan-du-site":
         context["programmes"] = Initiative.objects.published().top_level(SITE_PLAN_PROGRAMMES)
+    if page == "donnees-personnelles":
+        context["alert_confirmation_days"] = alerts.CONFIRMATION_DAYS  # the page says what is done
     return render(request, LEGAL_PAGES[page], context)
 
 

@@ -39,6 +39,7 @@ from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from actors.models import Affiliation, Funding, Involvement, Organisation, Person
+from actors.privacy import Erasure
 from initiatives import workflow
 from initiatives.models import (
     ActivityType,
@@ -999,6 +1000,8 @@ def admin_expectation(role, kind, model, state):
         if role == "writer" and transition.reviewers_only:
             return 403, None
         return (200 if state in transition.sources else 302), None
+    if model is Erasure:  # read by Administrateurs only, written by the erasure alone
+        return (200 if role == "superuser" and kind == "changelist" else 403), None
     publishable = model in PUBLISHABLE_MODELS
     locked = state in LOCKED_STATES and (publishable or model in PARTS_OF_INITIATIVE)
     if role == "writer" and kind == "delete" and (publishable or locked):

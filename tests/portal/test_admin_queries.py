@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from actors.privacy import Erasure
 from initiatives.models import Proposal, ReviewEmailPreference
 
 # Each agent's email preference is a page of their own, not a registry record (tested with the
@@ -14,8 +15,9 @@ REGISTRY_MODELS = [
     if model._meta.app_label in ("initiatives", "actors") and model is not ReviewEmailPreference
 ]
 # Proposals are made from a record, never added, and the demo data has none: their comparison
-# pins its queries in tests/initiatives/test_proposals.py.
-FORM_MODELS = [model for model in REGISTRY_MODELS if model is not Proposal]
+# pins its queries in tests/initiatives/test_proposals.py. Erasures are written by the erasure
+# alone and only read (tests/portal/test_privacy_admin.py).
+FORM_MODELS = [model for model in REGISTRY_MODELS if model not in (Proposal, Erasure)]
 # Generous but fixed ceilings: a changelist must not query per row, a change form per inline row.
 MAX_CHANGELIST_QUERIES = 15
 MAX_CHANGE_FORM_QUERIES = 55  # the workflow panel, proposals and figure sources add a few
