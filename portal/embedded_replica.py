@@ -83,6 +83,7 @@ def replica_url(socket_dir, name):
 
 def _base_backup(data_dir, primary_socket):
     data_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+    wheel = _import_wheel()  # first: it silences platformdirs' warning at import
     user = _system_user()
     if user:  # as root the servers run as the wheel's system user, which must own the copy
         import pwd
@@ -96,7 +97,7 @@ def _base_backup(data_dir, primary_socket):
     # -X stream: the WAL written during the copy comes along; -c fast: no wait for a checkpoint.
     arguments += ["-X", "stream", "-R", "-c", "fast"]
     try:
-        _import_wheel().pg_basebackup(arguments, user=user, timeout=300)
+        wheel.pg_basebackup(arguments, user=user, timeout=300)
     except Exception as error:
         shutil.rmtree(data_dir, ignore_errors=True)
         raise EmbeddedDatabaseError(
