@@ -156,6 +156,26 @@ def test_reads_after_a_write_in_the_same_request_go_to_the_primary(make_initiati
     replica.ReplicaRoutingMiddleware(lambda request: view(request))(RequestFactory().post("/"))
     assert seen[:2] == ["default", False]
 
+    def save_what_was_read(request):
+        read = Initiative.objects.filter(title="Écrite pendant la requête").first()
+        seen.append(read._state.db)
+        read.title = "Renommée"
+        read.save()  # on the primary: the replica would refuse it (read-only)
+        return HttpResponse()
+
+    _on_replica("SELECT pg_wal_replay_resume()")
+    _caught_up()
+    seen.clear()
+    replica.ReplicaRoutingMiddleware(save_what_was_read)(RequestFactory().get("/"))
+    assert seen == [replica.REPLICA]
+    assert Initiative.objects.filter(title="Renommée").exists()
+
+
+def test_nothing_is_migrated_on_the_replica():
+    router = replica.ReplicaRouter()
+    assert router.allow_migrate(replica.REPLICA, "initiatives") is False
+    assert router.allow_migrate("default", "initiatives") is None
+
 
 def test_a_stopped_replica_makes_public_pages_answer_from_the_primary(make_initiative, standby):
     address = _published(make_initiative)
