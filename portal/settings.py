@@ -192,8 +192,9 @@ def replica_settings():
     return config
 
 
-if replica_settings():
-    DATABASES["replica"] = replica_settings()
+_replica = replica_settings()
+if _replica:
+    DATABASES["replica"] = _replica
 DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 5)  # seconds
 DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 2)
 DATABASE_ROUTERS = ["portal.cache.CacheRouter", "portal.replica.ReplicaRouter"]
