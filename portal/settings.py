@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.replica.ReplicaRoutingMiddleware",  # first: it may build a page again from the primary
     "django.middleware.security.SecurityMiddleware",
     "portal.security.SecurityHeadersMiddleware",
     "portal.security.RejectNulBytesMiddleware",
@@ -176,7 +177,27 @@ DATABASES["cache"] = {
     "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c synchronous_commit=off"},
     "TEST": {"MIRROR": "default"},
 }
-DATABASE_ROUTERS = ["portal.cache.CacheRouter"]
+
+
+def replica_settings():
+    """The read replica's connection (portal.replica), when DATABASE_REPLICA_URL names one."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return None
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DJANGO_DB_CONNECT_TIMEOUT", 2)
+    # A test run reads its test database through the primary (tests/portal/test_replica.py
+    # starts a real standby of its own).
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+_replica = replica_settings()
+if _replica:
+    DATABASES["replica"] = _replica
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 5)  # seconds
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 2)
+DATABASE_ROUTERS = ["portal.cache.CacheRouter", "portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

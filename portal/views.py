@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from actors.models import Organisation
 from initiatives.models import Event, Initiative, Listing, Territory
-from portal import alerts
+from portal import alerts, replica
 from portal.cache import remembered
 from portal.opendata.access import error_answer, is_open_data_address
 
@@ -61,7 +61,10 @@ def healthz(request):
         # The details (socket paths, hosts) stay in the log, not in a public response.
         logger.exception("healthz: the database does not answer")
         return JsonResponse({"status": "error", "reason": "database unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    body = {"status": "ok"}
+    if replica.configured():  # public reads fall back to the primary: it is never an error here
+        body["replica"] = replica.status()
+    return JsonResponse(body)
 
 
 FAVICON = settings.BASE_DIR / "static" / "favicon.ico"
