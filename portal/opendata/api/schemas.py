@@ -394,7 +394,21 @@ class Parameters(BaseModel):
 
 
 class Pagination(Parameters):
-    page: Annotated[int, *integer(1), Field(description="Numéro de page, à partir de 1.")] = 1
+    page: Annotated[
+        int,
+        *integer(1),
+        Field(
+            description="Numéro de page, à partir de 1, pour les 10 000 premiers résultats "
+            "(au-delà : erreur 400 ; suivre les liens next et previous)."
+        ),
+    ] = 1
+    cursor: optional(
+        str,
+        "Curseur opaque d'un lien next ou previous : la page qui suit (ou précède) une ligne "
+        "donnée, à toute profondeur, sans décalage si des enregistrements sont publiés ou "
+        "retirés entre-temps. Valable avec les filtres et le tri qui l'ont donné ; sans page.",
+        *text(500),
+    ) = None
     page_size: Annotated[
         int,
         *integer(1, MAX_PAGE_SIZE),
