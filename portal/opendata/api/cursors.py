@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from django.core import signing
 from django.db.models import F, FloatField, Func, Q, Value
 
-from initiatives.partial_dates import PartialDate
-
 SALT = "portal.opendata.api.cursor"
 # The deepest result a page number may reach (as search engines do): beyond, an OFFSET would
 # read every row before the page; the `next` links (cursors) go on at the same cost.
@@ -70,7 +68,6 @@ ENCODERS = {
     "text": (lambda value: value, of_type(str)),
     "int": (lambda value: value, of_type(int)),
     "datetime": (lambda value: value.isoformat(), text_then(datetime.datetime.fromisoformat)),
-    "partial_date": (lambda value: value.iso, text_then(PartialDate.parse)),
     "real": (lambda value: value, lambda value: float(of_type(int, float)(value))),
 }
 
@@ -81,38 +78,26 @@ class Key:
 
     name: str
     descending: bool = False
-    nulls_last: bool = False  # a nullable ascending key, its nulls after every value
     kind: str = "text"
 
     def read(self, row):
         value = row[self.name] if isinstance(row, dict) else getattr(row, self.name)
-        return None if value is None else ENCODERS[self.kind][0](value)
+        return ENCODERS[self.kind][0](value)
 
     def value(self, value):
         return Real(Value(value)) if self.kind == "real" else value
 
     def order(self, forward):
         up = self.descending != forward  # ascending in the direction of travel
-        column = F(self.name)
-        if not self.nulls_last:
-            return column.asc() if up else column.desc()
-        return column.asc(nulls_last=True) if up else column.desc(nulls_first=True)
+        return F(self.name).asc() if up else F(self.name).desc()
 
     def equal(self, value):
-        if value is None:
-            return Q(**{f"{self.name}__isnull": True})
         return Q(**{self.name: self.value(value)})
 
     def beyond(self, value, forward, inclusive=False):
         """The rows after `value` in the direction of travel, on this key alone."""
-        up = self.descending != forward
-        if value is None:  # only a nulls-last key holds None: nulls are at the end
-            return Q(pk__in=[]) if forward else Q(**{f"{self.name}__isnull": False})
-        lookup = ("gt" if up else "lt") + ("e" if inclusive else "")
-        condition = Q(**{f"{self.name}__{lookup}": self.value(value)})
-        if self.nulls_last and forward:
-            condition |= Q(**{f"{self.name}__isnull": True})
-        return condition
+        lookup = ("gt" if self.descending != forward else "lt") + ("e" if inclusive else "")
+        return Q(**{f"{self.name}__{lookup}": self.value(value)})
 
 
 class Keyset:
@@ -132,10 +117,7 @@ class Keyset:
         for key, value in zip(self.keys, values, strict=True):
             condition |= equal & key.beyond(value, forward)
             equal &= key.equal(value)
-        first, value = self.keys[0], values[0]
-        if value is not None and not (first.nulls_last and forward):
-            condition &= first.beyond(value, forward, inclusive=True)
-        return condition
+        return condition & self.keys[0].beyond(values[0], forward, inclusive=True)
 
     def decode(self, values):
         """Values from a cursor back to Python values, or CursorError."""
@@ -143,11 +125,6 @@ class Keyset:
             raise CursorError("cursor", INVALID)
         decoded = []
         for key, value in zip(self.keys, values, strict=True):
-            if value is None:
-                if not key.nulls_last:
-                    raise CursorError("cursor", INVALID)
-                decoded.append(None)
-                continue
             try:
                 decoded.append(ENCODERS[key.kind][1](value))
             except (TypeError, ValueError, AttributeError):

@@ -25,6 +25,7 @@ from ninja import Query
 
 from actors.models import Affiliation, Involvement, Organisation, Person
 from initiatives.models import Document, Event, Initiative, ListingTotal, Territory, Theme
+from initiatives.models.listing import START_ORDER
 from initiatives.translations import search_vector_name
 from portal.catalogue.filters import InitiativeFilter
 from portal.catalogue.search import search_query
@@ -69,9 +70,7 @@ INITIATIVE_ORDERS = {
     "maj": Keyset(
         Key("updated_at", descending=True, kind="datetime"), Key("sort_key"), Key("pk", kind="int")
     ),
-    "debut": Keyset(
-        Key("start", nulls_last=True, kind="partial_date"), Key("sort_key"), Key("pk", kind="int")
-    ),
+    "debut": Keyset(Key("debut"), Key("sort_key"), Key("pk", kind="int")),
     "pertinence": Keyset(
         Key("rank", descending=True, kind="real"), Key("sort_key"), Key("pk", kind="int")
     ),
@@ -95,6 +94,10 @@ def initiative_list(
     # The page is cut on the listing's narrow rows and their indexes, then its initiatives
     # read in the same query (a subquery), in the same order.
     rows, initiatives, extra = filterset.qs, Initiative.objects.all(), ["sort_key"]
+    if filterset.sort == "debut":  # start, unknown last, as its index reads it
+        rows = rows.annotate(debut=START_ORDER)
+        initiatives = initiatives.annotate(debut=START_ORDER)
+        extra.append("debut")
     if filterset.sort == "pertinence":
         query = search_query(filterset.text)
         vector = search_vector_name(prefix="initiative__")
