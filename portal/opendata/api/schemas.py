@@ -25,6 +25,7 @@ from actors import models as actors
 from initiatives import models as registry
 from portal.catalogue.filters import FIRST_YEAR, LAST_YEAR, MAX_VALUES, SORTS
 from portal.opendata import exports
+from portal.opendata.api.cursors import MAX_OFFSET
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -393,12 +394,15 @@ class Parameters(BaseModel):
         return kept
 
 
+DEEPEST = f"{MAX_OFFSET:,}".replace(",", " ")
+
+
 class Pagination(Parameters):
     page: Annotated[
         int,
         *integer(1),
         Field(
-            description="Numéro de page, à partir de 1, pour les 10 000 premiers résultats "
+            description=f"Numéro de page, à partir de 1, pour les {DEEPEST} premiers résultats "
             "(au-delà : erreur 400 ; suivre les liens next et previous)."
         ),
     ] = 1
