@@ -155,3 +155,9 @@ def test_every_order_walks_both_ways_with_ties_and_unknown_dates(client, make_in
         back = slugs(data) + back
     assert back == expected[: len(back)] and len(back) == 8
     assert Initiative.objects.count() == 9
+
+
+def test_the_api_page_tells_of_cursors_and_the_last_page_number(client):
+    text = client.get(reverse("api")).content.decode()
+    assert "<code>cursor</code>" in text and "10\u202f000 premiers résultats" in text
+    assert "jusqu'à la page 500 de 20" in text
