@@ -67,6 +67,15 @@ def test_a_withdrawn_initiative_never_shows_on_a_cursor_page(client, make_initia
     assert second["count"] == 5 and second["next"] is None
 
 
+def test_a_filtered_count_is_kept_until_the_registry_changes(client, make_initiative):
+    made = [make_initiative(status="done") for _ in range(3)]
+    url = reverse("api_initiatives")
+    assert get_json(client, url, statut="done")["count"] == 3
+    made[0].publication_state = PublicationState.DRAFT
+    made[0].save()
+    assert get_json(client, url, statut="done")["count"] == 2
+
+
 @pytest.mark.parametrize(
     "cursor",
     [

@@ -27,6 +27,7 @@ from actors.models import Affiliation, Involvement, Organisation, Person
 from initiatives.models import Document, Event, Initiative, ListingTotal, Territory, Theme
 from initiatives.models.listing import START_ORDER
 from initiatives.translations import search_vector_name
+from portal.cache import remembered
 from portal.catalogue.filters import InitiativeFilter
 from portal.catalogue.search import search_query
 from portal.opendata import exports
@@ -108,7 +109,10 @@ def initiative_list(
     def count():
         if not filterset.qs.query.where:  # every public initiative: the kept total
             return ListingTotal.objects.count_of("total", "")
-        return filterset.qs.count()
+        # Counted once per version of the counts, not once per page: every page of a
+        # filtered list shares its count, as the index's pages share their facet counts.
+        query = filterset.qs.query.sql_with_params()
+        return remembered("api-count", query, filterset.qs.count, request)
 
     def page_rows(page, ordering):
         chosen = initiatives.filter(pk__in=page.values("pk"))
