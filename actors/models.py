@@ -98,7 +98,11 @@ class Organisation(Publishable):
 
     class Meta:
         verbose_name = "organisation"
-        indexes = search_indexes("actors_organisation")
+        indexes = [
+            *search_indexes("actors_organisation"),
+            # The API's list, read in this order from any cursor.
+            models.Index(fields=["sort_key", "id"], name="actors_organisation_order"),
+        ]
         permissions = [("publish_organisation", "Peut publier, dépublier et archiver")]
         ordering = ["sort_key"]
         constraints = [
@@ -212,7 +216,10 @@ class Person(Publishable):
 
     class Meta:
         verbose_name = "personne"
-        indexes = search_indexes("actors_person")
+        indexes = [
+            *search_indexes("actors_person"),
+            models.Index(fields=["sort_key", "first_name", "id"], name="actors_person_order"),
+        ]
         permissions = [
             ("publish_person", "Peut publier, dépublier et archiver"),
             ("erase_person", "Peut anonymiser une personne et exporter ses données"),

@@ -4,10 +4,14 @@ row per public initiative for the index, its filters and facet counts."""
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Case, Q, Sum, When
+from django.db.models import Case, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from initiatives.models.initiatives import Initiative
 from initiatives.partial_dates import PartialDateField
+
+# Sorts as `start ASC NULLS LAST` does: unknown starts after every year (at most LAST_YEAR).
+START_ORDER = Coalesce("start", Value("9999"), output_field=models.CharField())
 
 
 class ListingQuerySet(models.QuerySet):
@@ -72,6 +76,9 @@ class Listing(models.Model):
             models.Index(fields=["sort_key", "initiative"], name="initiatives_listing_title"),
             models.Index(fields=["-updated_at"], name="initiatives_listing_updated"),
             models.Index(fields=["start"], name="initiatives_listing_start"),
+            # The API's "debut" order from a cursor: the dates, then the unknown ones, as one
+            # range of one index (`start ASC NULLS LAST` cannot be read from a given row on).
+            models.Index(START_ORDER, "sort_key", "initiative", name="initiatives_listing_debut"),
             models.Index(
                 Case(When(kind=Initiative.Kind.PROGRAMME, then=0), default=1),
                 "sort_key",

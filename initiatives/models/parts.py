@@ -117,6 +117,8 @@ class Event(FieldConstraintErrors, models.Model):
         ordering = ["start", "id"]
         indexes = [
             models.Index(fields=["start"], name="initiatives_event_start"),
+            # The API's list, read in this order from any cursor.
+            models.Index(fields=["sort_key", "id"], name="initiatives_event_order"),
             *search_indexes("initiatives_event"),
         ]
         constraints = [

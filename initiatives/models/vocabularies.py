@@ -85,7 +85,11 @@ class Territory(TreeNode):
     class Meta:
         verbose_name = "territoire"
         ordering = ["sort_key"]
-        indexes = [GinIndex(fields=["lineage"], name="initiatives_territory_lineage")]
+        indexes = [
+            GinIndex(fields=["lineage"], name="initiatives_territory_lineage"),
+            # The API's list, read in this order from any cursor.
+            models.Index(fields=["sort_key", "id"], name="initiatives_territory_order"),
+        ]
         constraints = [
             *tree_constraints("territory"),
             on_field(

@@ -17,6 +17,7 @@ import portal.opendata.api.endpoints  # noqa: F401 - registers the routes
 from portal.opendata import access, exports
 from portal.opendata.access import is_open_data_address, open_data
 from portal.opendata.api.core import openapi_document, refuses_parameters, registry_api
+from portal.opendata.api.cursors import MAX_OFFSET
 from portal.opendata.api.schemas import MAX_PAGE_SIZE, PAGE_SIZE, Pagination
 
 
@@ -82,6 +83,8 @@ def api_page(request):
             "formats": list(exports.FORMATS),
             "page_size": PAGE_SIZE,
             "max_page_size": MAX_PAGE_SIZE,
+            "max_offset": f"{MAX_OFFSET:,}".replace(",", "\u202f"),
+            "deepest_page": MAX_OFFSET // PAGE_SIZE,
             "rate_limit": access.RATE_LIMIT,
             "rate_window": access.RATE_WINDOW,
             "openapi_url": reverse("api_openapi"),

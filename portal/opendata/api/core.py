@@ -5,7 +5,6 @@ import functools
 import json
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, Paginator
 from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
@@ -13,7 +12,7 @@ from ninja.openapi.schema import REF_TEMPLATE
 from ninja.renderers import JSONRenderer
 
 from portal.opendata import access, exports
-from portal.opendata.api import schemas
+from portal.opendata.api import cursors, schemas
 
 # The API ------------------------------------------------------------------------------------
 
@@ -83,7 +82,8 @@ def listing(route, name, summary, model):
         },
         openapi_extra=described(
             s200="Succès.",
-            s400="Paramètre invalide ou inconnu.",
+            s400="Paramètre invalide ou inconnu ; curseur invalide ou fait pour d'autres "
+            "paramètres ; numéro de page au-delà des 10 000 premiers résultats.",
             s404="Page au-delà de la dernière.",
             s429=TOO_MANY,
         ),
@@ -154,29 +154,64 @@ def refused(request, exc):
     return error_response(400, errors)
 
 
-def page_link(request, number):
+def page_link(request, cursor):
     query = request.GET.copy()
-    query["page"] = number
+    query.pop("page", None)
+    query["cursor"] = cursor
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
-def paginated(request, pages, queryset, describe, parameters=()):
-    """The page asked for: `describe` turns the page's objects into dicts."""
+def paginated(request, pages, queryset, describe, keyset, parameters=(), count=None, rows=None):
+    """The page asked for: `describe` turns the page's objects into dicts.
+
+    The page is cut on `keyset` (the list's order, ending with the primary key): after or
+    before the cursor's row, or, for the first pages, at an offset of at most MAX_OFFSET
+    results. `count` says how many results there are (a query; queryset.count() unless said),
+    `rows` turns the page's query into its rows (the query itself unless said).
+    """
     unknown = sorted(set(request.GET) - {*schemas.Pagination.model_fields, *parameters})
     if unknown:
         return error_response(400, {name[:60]: ["Paramètre inconnu."] for name in unknown})
-    paginator = Paginator(queryset, pages.page_size)
+    size, forward, offset = pages.page_size, True, 0
+    page = queryset
     try:
-        page = paginator.page(pages.page)
-    except EmptyPage:
+        if pages.cursor is not None:
+            if "page" in request.GET and request.GET["page"] != "":
+                raise cursors.CursorError("cursor", cursors.WITH_PAGE)
+            values, forward = cursors.read(request, pages.cursor, keyset)
+            page = queryset.filter(keyset.beyond(values, forward))
+        else:
+            offset = (pages.page - 1) * size
+            if offset + size > cursors.MAX_OFFSET:
+                raise cursors.CursorError("page", cursors.TOO_DEEP)
+    except cursors.CursorError as error:
+        return error_response(400, {error.name: [error.message]})
+    total = count() if count is not None else queryset.count()
+    ordering = keyset.ordering(forward)
+    page = page.order_by(*ordering)[offset : offset + size + 1]
+    found = list(rows(page, ordering) if rows is not None else page)
+    more = len(found) > size
+    found = found[:size]
+    if not forward:
+        found.reverse()
+    if pages.cursor is None and pages.page > 1 and not found:
+        pages_count = max(1, -(-total // size))
         return error_response(
-            404, {"page": [f"Cette page n'existe pas : il y en a {paginator.num_pages}."]}
+            404, {"page": [f"Cette page n'existe pas : il y en a {pages_count}."]}
         )
+    earlier = (pages.cursor is not None and (more or forward)) or pages.page > 1
+    later = more if forward else pages.cursor is not None
+    if not found:
+        earlier = later = False
     return {
-        "count": paginator.count,
-        "next": page_link(request, pages.page + 1) if page.has_next() else None,
-        "previous": page_link(request, pages.page - 1) if page.has_previous() else None,
-        "results": describe(list(page.object_list)),
+        "count": total,
+        "next": page_link(request, cursors.make(request, keyset.read(found[-1]), True))
+        if later
+        else None,
+        "previous": page_link(request, cursors.make(request, keyset.read(found[0]), False))
+        if earlier
+        else None,
+        "results": describe(found),
     }
 
 

@@ -7,22 +7,29 @@ document from those same models, so the document cannot drift from what is answe
 Rules shared by every endpoint:
 - only `.published()` records, and only published records in their links; anything else is
   a 404 like a missing record;
-- lists: `page` (from 1) and `page_size` (1 to 100, default 20; beyond 100 is a 400, not
-  silently clamped, so a client never believes it got everything), `{"count", "next",
-  "previous", "results"}`, ordered by sort key then id (initiatives: in the index's `tri`
-  order, then id), a constant number of queries whatever the page size; any other query
-  parameter is a 400, so a misspelt filter never passes for "no filter";
+- lists: `page_size` (1 to 100, default 20; beyond 100 is a 400, not silently clamped, so a
+  client never believes it got everything), `{"count", "next", "previous", "results"}`,
+  ordered by sort key then id (initiatives: in the index's `tri` order, then id), a constant
+  number of queries whatever the page size or depth; `next` and `previous` carry a signed
+  keyset cursor (`portal.opendata.api.cursors`), and `page` (from 1) still serves the first
+  10,000 results; any other query parameter is a 400, so a misspelt filter never passes for
+  "no filter";
 - errors are `{"errors": {parameter: [French messages]}}`;
 - CORS for any origin and a rate limit per client address (`portal.opendata.access.open_data`, put
   around every route by `portal.opendata.api.urlpatterns`).
 """
 
-from django.db.models import OuterRef, Subquery
+from django.contrib.postgres.search import SearchRank
+from django.db.models import F, OuterRef, Subquery
 from ninja import Query
 
 from actors.models import Affiliation, Involvement, Organisation, Person
-from initiatives.models import Document, Event, Initiative, Territory, Theme
+from initiatives.models import Document, Event, Initiative, ListingTotal, Territory, Theme
+from initiatives.models.listing import START_ORDER
+from initiatives.translations import search_vector_name
+from portal.cache import remembered
 from portal.catalogue.filters import InitiativeFilter
+from portal.catalogue.search import search_query
 from portal.opendata import exports
 from portal.opendata.api import schemas
 from portal.opendata.api.core import (
@@ -39,6 +46,7 @@ from portal.opendata.api.core import (
     registry_api,
     slug_of,
 )
+from portal.opendata.api.cursors import Key, Keyset
 from portal.opendata.exports import (
     absolute_url_maker,
     initiative_records,
@@ -55,6 +63,21 @@ def initiative_items(request, rows):
     return [item for item, _ in initiative_records(rows, url_for)]
 
 
+BY_SORT_KEY = Keyset(Key("sort_key"), Key("pk", kind="int"))
+BY_NAME = Keyset(Key("sort_key"), Key("first_name"), Key("pk", kind="int"))
+# The index's orders (portal.catalogue.results.ORDERINGS), as keys.
+INITIATIVE_ORDERS = {
+    "titre": BY_SORT_KEY,
+    "maj": Keyset(
+        Key("updated_at", descending=True, kind="datetime"), Key("sort_key"), Key("pk", kind="int")
+    ),
+    "debut": Keyset(Key("debut"), Key("sort_key"), Key("pk", kind="int")),
+    "pertinence": Keyset(
+        Key("rank", descending=True, kind="real"), Key("sort_key"), Key("pk", kind="int")
+    ),
+}
+
+
 @listing(
     "/api/initiatives/",
     "api_initiatives",
@@ -69,12 +92,41 @@ def initiative_list(
         return error_response(
             400, {name: list(errors) for name, errors in filterset.errors.items()}
         )
+    # The page is cut on the listing's narrow rows and their indexes, then its initiatives
+    # read in the same query (a subquery), in the same order.
+    rows, initiatives, extra = filterset.qs, Initiative.objects.all(), ["sort_key"]
+    if filterset.sort == "debut":  # start, unknown last, as its index reads it
+        rows = rows.annotate(debut=START_ORDER)
+        initiatives = initiatives.annotate(debut=START_ORDER)
+        extra.append("debut")
+    if filterset.sort == "pertinence":
+        query = search_query(filterset.text)
+        vector = search_vector_name(prefix="initiative__")
+        rows = rows.annotate(rank=SearchRank(F(vector), query))
+        initiatives = initiatives.annotate(rank=SearchRank(F(search_vector_name()), query))
+        extra.append("rank")
+
+    def count():
+        if not filterset.qs.query.where:  # every public initiative: the kept total
+            return ListingTotal.objects.count_of("total", "")
+        # Counted once per version of the counts, not once per page: every page of a
+        # filtered list shares its count, as the index's pages share their facet counts.
+        query = filterset.qs.query.sql_with_params()
+        return remembered("api-count", query, filterset.qs.count, request)
+
+    def page_rows(page, ordering):
+        chosen = initiatives.filter(pk__in=page.values("pk"))
+        return initiative_values(chosen, *extra).order_by(*ordering)
+
     return paginated(
         request,
         pages,
-        initiative_values(filterset.results),
+        rows,
         lambda rows: initiative_items(request, rows),
+        INITIATIVE_ORDERS[filterset.sort],
         parameters=schemas.InitiativeFilters.model_fields,
+        count=count,
+        rows=page_rows,
     )
 
 
@@ -163,8 +215,9 @@ def organisation_list(request, pages: Query[schemas.Pagination]):
     return paginated(
         request,
         pages,
-        organisations().order_by("sort_key", "pk"),
+        organisations(),
         lambda page: [organisation_item(request, organisation) for organisation in page],
+        BY_SORT_KEY,
     )
 
 
@@ -224,8 +277,9 @@ def person_list(request, pages: Query[schemas.Pagination]):
     return paginated(
         request,
         pages,
-        Person.objects.published().order_by("sort_key", "first_name", "pk"),
+        Person.objects.published(),
         lambda page: [person_item(request, person) for person in page],
+        BY_NAME,
     )
 
 
@@ -288,8 +342,9 @@ def territory_list(request, pages: Query[schemas.Pagination]):
     return paginated(
         request,
         pages,
-        Territory.objects.select_related("parent").order_by("sort_key", "pk"),
+        Territory.objects.select_related("parent"),
         lambda page: [territory_item(request, territory) for territory in page],
+        BY_SORT_KEY,
     )
 
 
@@ -326,8 +381,9 @@ def theme_list(request, pages: Query[schemas.Pagination]):
     return paginated(
         request,
         pages,
-        Theme.objects.select_related("parent").order_by("sort_key", "pk"),
+        Theme.objects.select_related("parent"),
         lambda page: [theme_item(request, theme) for theme in page],
+        BY_SORT_KEY,
     )
 
 
@@ -365,10 +421,9 @@ def event_list(request, pages: Query[schemas.Pagination]):
     return paginated(
         request,
         pages,
-        Event.objects.published()
-        .select_related("initiative", "territory")
-        .order_by("sort_key", "pk"),
+        Event.objects.published().select_related("initiative", "territory"),
         lambda page: [event_item(event) for event in page],
+        BY_SORT_KEY,
     )
 
 
@@ -396,8 +451,9 @@ def document_list(request, pages: Query[schemas.Pagination]):
     return paginated(
         request,
         pages,
-        Document.objects.published().prefetch_related("keywords").order_by("sort_key", "pk"),
+        Document.objects.published().prefetch_related("keywords"),
         lambda page: [document_item(request, document) for document in page],
+        BY_SORT_KEY,
     )
 
 

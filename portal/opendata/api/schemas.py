@@ -25,6 +25,7 @@ from actors import models as actors
 from initiatives import models as registry
 from portal.catalogue.filters import FIRST_YEAR, LAST_YEAR, MAX_VALUES, SORTS
 from portal.opendata import exports
+from portal.opendata.api.cursors import MAX_OFFSET
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -393,8 +394,25 @@ class Parameters(BaseModel):
         return kept
 
 
+DEEPEST = f"{MAX_OFFSET:,}".replace(",", " ")
+
+
 class Pagination(Parameters):
-    page: Annotated[int, *integer(1), Field(description="Numéro de page, à partir de 1.")] = 1
+    page: Annotated[
+        int,
+        *integer(1),
+        Field(
+            description=f"Numéro de page, à partir de 1, pour les {DEEPEST} premiers résultats "
+            "(au-delà : erreur 400 ; suivre les liens next et previous)."
+        ),
+    ] = 1
+    cursor: optional(
+        str,
+        "Curseur opaque d'un lien next ou previous : la page qui suit (ou précède) une ligne "
+        "donnée, à toute profondeur, sans décalage si des enregistrements sont publiés ou "
+        "retirés entre-temps. Valable avec les filtres et le tri qui l'ont donné ; sans page.",
+        *text(500),
+    ) = None
     page_size: Annotated[
         int,
         *integer(1, MAX_PAGE_SIZE),
