@@ -14,6 +14,7 @@ from django.urls import URLPattern, path, re_path, reverse
 from django.views import defaults
 
 import portal.opendata.api.endpoints  # noqa: F401 - registers the routes
+import portal.opendata.api.files  # noqa: F401 - registers the routes of the files, after them
 from portal.opendata import access, exports
 from portal.opendata.access import is_open_data_address, open_data
 from portal.opendata.api.core import openapi_document, refuses_parameters, registry_api
