@@ -169,4 +169,4 @@ def test_every_order_walks_both_ways_with_ties_and_unknown_dates(client, make_in
 def test_the_api_page_tells_of_cursors_and_the_last_page_number(client):
     text = client.get(reverse("api")).content.decode()
     assert "<code>cursor</code>" in text and "10\u202f000 premiers résultats" in text
-    assert "jusqu'à la page 500 de 20" in text
+    assert "jusqu'à la page 500 avec 20 résultats par page" in text
