@@ -47,10 +47,14 @@ def second_factor_required(user):
     """Whether this account may only work once a second factor is verified."""
     if not user.is_authenticated:
         return False
+    return role_requires_second_factor(user) or has_authenticator(user)
+
+
+def role_requires_second_factor(user):
+    """Superusers, Relecteur and Administrateur: their accounts publish in the Region's name."""
     return (
         user.is_superuser
         or user.groups.filter(name__in=(staff.REVIEWER, staff.ADMINISTRATOR)).exists()
-        or has_authenticator(user)
     )
 
 
@@ -282,8 +286,7 @@ def two_factor_view(request, admin_site):
     context = {
         **admin_site.each_context(request),
         "title": "Double authentification",
-        "required": user.is_superuser
-        or user.groups.filter(name__in=(staff.REVIEWER, staff.ADMINISTRATOR)).exists(),
+        "required": role_requires_second_factor(user),
     }
     if enrolled:
         return _manage(request, user, context)
