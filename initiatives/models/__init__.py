@@ -26,6 +26,7 @@ from initiatives.models.initiatives import (
 )
 from initiatives.models.listing import (
     Listing,
+    ListingChange,
     ListingQuerySet,
     ListingTotal,
     ListingTotalQuerySet,
@@ -114,6 +115,7 @@ __all__ = [
     "Initiative",
     "ListingQuerySet",
     "Listing",
+    "ListingChange",
     "ListingTotalQuerySet",
     "ListingTotal",
     "MilestoneQuerySet",

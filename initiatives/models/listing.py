@@ -5,7 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Case, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 
 from initiatives.models.initiatives import Initiative
 from initiatives.partial_dates import PartialDateField
@@ -156,3 +156,30 @@ class ListingTotal(models.Model):
 
     def __str__(self):
         return f"{self.column} {self.key}: {self.count}"
+
+
+class ListingChange(models.Model):
+    """A listing row written (inserted, updated or deleted), noted by PostgreSQL in the same
+    transaction, whatever wrote it (initiatives migration 0021): the in-memory facet counts
+    (`portal.catalogue.facet_index`) read the rows changed since the snapshot they were built
+    on, instead of the whole listing again.
+
+    `transaction` is the writing transaction's id (`pg_current_xact_id()`), so that a reader
+    finds exactly the changes its last snapshot could not see, in whatever order transactions
+    committed. A statement that writes many rows at once (a rebuild, a bulk load) notes one
+    change without an initiative: read everything again. Notes older than a day are pruned.
+    """
+
+    initiative_id = models.BigIntegerField(null=True)
+    transaction = models.BigIntegerField()
+    noted_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        verbose_name = "écriture de l'index public"
+        indexes = [
+            models.Index(fields=["transaction"], name="initiatives_listingchange_xact"),
+            models.Index(fields=["noted_at"], name="initiatives_listingchange_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative_id or '*'} ({self.transaction})"

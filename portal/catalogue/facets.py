@@ -11,6 +11,8 @@ from initiatives.boundaries import boundaries
 from initiatives.models import Initiative, ListingTotal, Territory, Theme
 from initiatives.translations import translated_fields
 from portal.cache import reading, remembered
+from portal.catalogue import facet_index
+from portal.catalogue.search import clean_text
 from portal.maps.links import map_url
 
 
@@ -42,50 +44,29 @@ class Facet:
 
 def build_facets(filterset):
     """Facets for the template, and the number of results: only options that give results
-    (and the chosen ones). Trees are whole, as nested options: every node with results, and
-    the chosen ones with their ancestors."""
+    (and the chosen ones). Trees are nested options: the nodes with results as the tree shows
+    them (TREE_CHILDREN, TREE_DEPTH), and the chosen ones with their ancestors."""
     filterset.is_valid()
     data = filterset.form.cleaned_data
     chosen = {name: _chosen(filterset, name) for name in filterset.FACETS}
     counts = filterset.facet_counts()
-    nodes = {
-        "thematique": _shown_nodes(Theme, counts["thematique"], data.get("thematique")),
-        "territoire": _shown_nodes(Territory, counts["territoire"], data.get("territoire")),
-    }
     facets = [
-        _tree_facet("thematique", _("Thématique"), nodes, counts, chosen, open_depth=0),
+        _tree_facet(
+            "thematique", _("Thématique"), Theme, counts["thematique"],
+            data.get("thematique") or [], filterset.request, open_depth=0,
+        ),
         # Regions and their former regions unfolded from the start.
         _tree_facet(
-            "territoire",
-            _("Territoire"),
-            nodes,
-            counts,
-            chosen,
-            open_depth=2,
+            "territoire", _("Territoire"), Territory, counts["territoire"],
+            data.get("territoire") or [], filterset.request, open_depth=2,
             more_url=lambda node: _map_url(filterset.data, node),
-        ),  # fmt: skip
+        ),
         _choice_facet("type", _("Type"), Initiative.Kind, counts["type"], chosen),
         _choice_facet("statut", _("Statut"), Initiative.Status, counts["statut"], chosen),
         _actor_facet(counts["acteur"], chosen),
         _choice_facet("role", _("Rôle d'un acteur"), Involvement.Role, counts["role"], chosen),
-    ]
+    ]  # fmt: skip
     return facets, counts["total"]
-
-
-def _shown_nodes(model, counted, chosen):
-    """{pk: node} of the nodes with results, and of the chosen ones with their ancestors."""
-    ids = set(counted) | {pk for node in chosen or [] for pk in node.lineage}
-    fields = [
-        "pk",
-        "name",
-        "slug",
-        "lineage",
-        "sort_key",
-        *(["i18n"] if translated_fields(model) else []),
-        *(["kind", "code"] if model is Territory else []),
-    ]
-    nodes = model.objects.filter(pk__in=ids).only(*fields)
-    return {node.pk: node for node in nodes}
 
 
 def _chosen(filterset, name):
@@ -111,34 +92,64 @@ TREE_CHILDREN = 12
 TREE_DEPTH = 4  # country, region, former region, département: deeper, only the chosen
 
 
-def _tree_facet(name, label, nodes, counts, chosen, open_depth, more_url=None):
-    by_id = nodes[name]
-    counted = counts[name]
-    # Depth-first order: the French sort keys of the names along the lineage.
-    ordered = sorted(by_id.values(), key=lambda node: _path_key(node, by_id))
+def _tree_facet(name, label, model, counted, chosen, request, open_depth, more_url=None):
+    """A tree of options. Its shape comes first, from the tree's order alone: at a million
+    initiatives thousands of communes have results, and only the hundred or so nodes shown
+    are read whole."""
+    chosen_pks = {node.pk for node in chosen}
+    ids = set(counted) | {pk for node in chosen for pk in node.lineage}
+    order = remembered(
+        "tree", model._meta.label, lambda: _depth_first(model), request, section="pages"
+    )
+    ordered = [pk for pk, _lineage in order if pk in ids]
+    lineages = dict(order)
     options, roots = {}, []
-    for node in ordered:
-        option = Option(
-            node.slug,
-            str(node),  # a theme's English name on English pages
-            counted.get(node.pk, 0),
-            node.slug in chosen[name],
-            depth=len(node.lineage) - 1,
-        )  # fmt: skip
-        options[node.pk] = option
-        parent = options.get(node.lineage[-2]) if len(node.lineage) > 1 else None
+    for pk in ordered:
+        lineage = lineages[pk]
+        option = Option("", "", counted.get(pk, 0), pk in chosen_pks, depth=len(lineage) - 1)
+        options[pk] = option
+        parent = options.get(lineage[-2]) if len(lineage) > 1 else None
         (parent.children if parent is not None else roots).append(option)
         if option.selected:
-            for pk in node.lineage[:-1]:
-                if pk in options:
-                    options[pk].open = True
-    for node in ordered:
-        option = options[node.pk]
+            for ancestor in lineage[:-1]:
+                if ancestor in options:
+                    options[ancestor].open = True
+    pruned = set()
+    for pk in ordered:
+        option = options[pk]
         limit = TREE_CHILDREN if option.depth < TREE_DEPTH else 0
         if len(option.children) > limit:
             _keep_most_frequent(option, limit)
-            option.more_url = more_url(node) if more_url else ""
+            pruned.add(pk)
+    shown = _reachable(roots, {id(option): pk for pk, option in options.items()})
+    fields = ["pk", "name", "slug", "lineage", "sort_key"]
+    fields += ["i18n"] if translated_fields(model) else []
+    fields += ["kind", "code"] if model is Territory else []
+    for node in model.objects.filter(pk__in=shown).only(*fields):
+        option = options[node.pk]
+        option.value, option.label = node.slug, str(node)  # a theme's English name in English
+        if node.pk in pruned and more_url:
+            option.more_url = more_url(node)
     return Facet(name, label, roots, tree=True, open_depth=open_depth)
+
+
+def _depth_first(model):
+    """[(pk, lineage)] of every node, depth first: by the French sort keys of the names along
+    the lineage."""
+    nodes = model.objects.values_list("pk", "lineage", "sort_key")
+    sort_keys = {pk: sort_key for pk, _lineage, sort_key in nodes}
+    ordered = sorted(nodes, key=lambda node: [sort_keys.get(pk, "") for pk in node[1]])
+    return [(pk, lineage) for pk, lineage, _key in ordered]
+
+
+def _reachable(roots, pks):
+    """The pks of the options of the tree (a pruned child is no longer reachable)."""
+    found, pending = [], list(roots)
+    while pending:
+        option = pending.pop()
+        found.append(pks[id(option)])
+        pending.extend(option.children)
+    return found
 
 
 def _keep_most_frequent(option, limit):
@@ -161,10 +172,6 @@ def _map_url(params, territory):
     if not territory.code or boundaries().get(territory.kind, territory.code) is None:
         return ""  # the map would refuse a zone it has no outline for
     return map_url(params, territory.code, territoire=None)
-
-
-def _path_key(node, by_id):
-    return [by_id[pk].sort_key if pk in by_id else "" for pk in node.lineage]
 
 
 def _actor_facet(counts, chosen):
@@ -204,6 +211,11 @@ class FacetCounts:
         self.is_valid()
         keys = keys or {}
         facets = [name for name in self.FACETS if only is None or name in only]
+        if (bitmaps := self._bitmaps()) is not None:
+            return facet_index.count(
+                bitmaps, *self._bitmap_filters(), facets, keys, with_total=only is None,
+                actors_shown=ACTOR_OPTIONS + 1,
+            )  # fmt: skip
         chosen = [name for name in facets if self.form.cleaned_data.get(name)]
         free = [name for name in facets if name not in chosen]
         counts = {}
@@ -222,6 +234,8 @@ class FacetCounts:
         pks = [pk for territories in groups.values() for pk in territories]
         if not pks:
             return {}
+        if (bitmaps := self._bitmaps()) is not None:
+            return facet_index.count_groups(bitmaps, *self._bitmap_filters(), groups)
         rows = self._rows_without("territoire").values("initiative_id", "territories")
         rows_sql, rows_params = rows.query.sql_with_params()
         # Each row's few territories joined to the chosen ones (a hash join), not each row
@@ -238,6 +252,28 @@ class FacetCounts:
         params = [*rows_params, names, pks, pks]
         counted = remembered("facets", (sql, params), lambda: self._run(sql, params), self.request)
         return dict(counted)
+
+    def _bitmaps(self):
+        """The in-memory bitmaps (`facet_index`), where they count these filters exactly as
+        the SQL below, and where a filter is in use (the kept totals answer otherwise)."""
+        if not self.is_valid():
+            return None
+        data = self.form.cleaned_data
+        used = {name for name, value in data.items() if value not in (None, [], "")}
+        if clean_text(data.get("q")):
+            return None
+        used.discard("q")
+        if not used - {"tri"} or not used <= facet_index.FILTERS:
+            return None
+        return facet_index.index.ready(reading())
+
+    def _bitmap_filters(self):
+        data = self.form.cleaned_data
+        chosen = {
+            name: [getattr(value, "pk", value) for value in data.get(name) or []]
+            for name in ("thematique", "territoire", "type", "statut")
+        }
+        return chosen, (data.get("de"), data.get("a"))
 
     def _count(self, rows, facets, keys, with_total=False):
         """One query: the counts of these facets over the rows (and their number).
