@@ -211,7 +211,9 @@ class FacetCounts:
         self.is_valid()
         keys = keys or {}
         facets = [name for name in self.FACETS if only is None or name in only]
-        if (bitmaps := self._bitmaps()) is not None:
+        bitmaps = self._bitmaps()
+        self.counted_from = "sql" if bitmaps is None else "bitmaps"
+        if bitmaps is not None:
             return facet_index.count(
                 bitmaps, *self._bitmap_filters(), facets, keys, with_total=only is None,
                 actors_shown=ACTOR_OPTIONS + 1,

@@ -10,6 +10,7 @@ from portal.catalogue.forms import SearchForm
 from portal.catalogue.search import search_or_correct
 
 PAGE_SIZE = 20
+FACETS_HEADER = "X-Registre-Facets"
 
 
 def initiative_index(request):
@@ -24,7 +25,12 @@ def initiative_index(request):
         "sorts": SORTS,
         "sort": filterset.sort,
     }
-    return render(request, "portal/initiative_index.html", context, status=200 if valid else 400)
+    response = render(
+        request, "portal/initiative_index.html", context, status=200 if valid else 400
+    )
+    # Where the facet counts came from (in-memory bitmaps or SQL), for operators and the bench.
+    response[FACETS_HEADER] = getattr(filterset, "counted_from", "")
+    return response
 
 
 @dataclass

@@ -133,6 +133,7 @@ def test_the_index_page_counts_from_the_bitmaps_once_built(client, make_initiati
     facet_index.index.wait()
     assert facet_index.index.ready(connection) is not None
     second = client.get(url + "&x=1")
+    assert (first["X-Registre-Facets"], second["X-Registre-Facets"]) == ("sql", "bitmaps")
     assert first.context["page"].paginator.count == second.context["page"].paginator.count == 3
     assert [
         (option.value, option.count)
