@@ -64,6 +64,30 @@ def demo_site(live_server):
     return live_server.url
 
 
+@pytest.fixture(scope="module")
+def shared_demo_site(django_db_setup, django_db_blocker):
+    """The seed data committed once for a module whose tests only read it, on a live server of
+    the module's own; flushed when the module ends, as after a transactional test.
+
+    Loading the seed and flushing it cost seconds a test: `demo_site` pays them for each test
+    that writes, this for each module of pages that are only looked at.
+    """
+    from django.core.cache import caches
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server.url
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", verbosity=0, interactive=False)
+            caches["default"].clear()  # pages cached from the seed must not answer later tests
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")

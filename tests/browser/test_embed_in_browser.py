@@ -45,10 +45,10 @@ def embed_frame(page):
 
 
 def test_a_partner_page_on_another_origin_shows_and_sizes_the_list(
-    demo_site, partner_site, page, screenshots
+    shared_demo_site, partner_site, page, screenshots
 ):
     # The partner copies the code from the "Intégrer" page of a filtered list.
-    page.goto(f"{demo_site}/initiatives/?{FILTERED}")
+    page.goto(f"{shared_demo_site}/initiatives/?{FILTERED}")
     page.get_by_role("link", name="Intégrer cette liste à votre site").click()
     page.wait_for_url("**/initiatives/integrer/?*")
     page.get_by_label("Neutre (noir et blanc)").check()
@@ -58,7 +58,7 @@ def test_a_partner_page_on_another_origin_shows_and_sizes_the_list(
     assert "theme=neutre" in snippet and "/static/js/embed.js" in snippet
 
     folder, origin = partner_site
-    normal = f"{demo_site}/initiatives/?{FILTERED}"
+    normal = f"{shared_demo_site}/initiatives/?{FILTERED}"
     (folder / "partenaire.html").write_text(
         PARTNER_PAGE.format(snippet=snippet, normal=normal), encoding="utf-8"
     )
@@ -96,18 +96,18 @@ def test_a_partner_page_on_another_origin_shows_and_sizes_the_list(
     first = frame.locator(".embed__item a").first
     href = first.get_attribute("href")
     first.click()
-    page.wait_for_url(f"{demo_site}{href}")
+    page.wait_for_url(f"{shared_demo_site}{href}")
 
 
 def test_a_partner_page_without_our_script_shows_the_list_at_a_fixed_height(
-    demo_site, partner_site, page
+    shared_demo_site, partner_site, page
 ):
-    page.goto(f"{demo_site}/initiatives/integrer/?{FILTERED}")
+    page.goto(f"{shared_demo_site}/initiatives/integrer/?{FILTERED}")
     snippet = page.get_by_label("Code HTML du cadre seul").input_value()
     assert "<script" not in snippet
     folder, origin = partner_site
     (folder / "cadre.html").write_text(
-        PARTNER_PAGE.format(snippet=snippet, normal=f"{demo_site}/"), encoding="utf-8"
+        PARTNER_PAGE.format(snippet=snippet, normal=f"{shared_demo_site}/"), encoding="utf-8"
     )
     page.goto(f"{origin}/cadre.html", wait_until="load")
     frame = page.frame_locator("iframe[data-registre-embed]")
@@ -123,8 +123,8 @@ def test_a_partner_page_without_our_script_shows_the_list_at_a_fixed_height(
         ("embed-neutre", "/integrer/initiatives/?theme=neutre"),
     ],
 )
-def test_embed_pages_are_accessible(name, url, demo_site, page, browser_errors, screenshots):
-    response = page.goto(demo_site + url, wait_until="load")
+def test_embed_pages_are_accessible(name, url, shared_demo_site, page, browser_errors, screenshots):
+    response = page.goto(shared_demo_site + url, wait_until="load")
     assert response.status == 200
     assert browser_errors == []
     page.screenshot(path=screenshots / f"{name}.png", full_page=True)
@@ -132,14 +132,14 @@ def test_embed_pages_are_accessible(name, url, demo_site, page, browser_errors, 
     assert results.violations_count == 0, f"axe on {url}:\n{results.generate_report()}"
 
 
-def test_copy_the_link_button_copies_the_plain_address(demo_site, browser):
+def test_copy_the_link_button_copies_the_plain_address(shared_demo_site, browser):
     context = browser.new_context(locale="fr-FR", permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     try:
-        page.goto(f"{demo_site}/initiatives/integrer/?{FILTERED}")
+        page.goto(f"{shared_demo_site}/initiatives/integrer/?{FILTERED}")
         page.get_by_role("button", name="Copier le lien").click()
         page.get_by_role("status").get_by_text("Lien copié.").wait_for()
         copied = page.evaluate("navigator.clipboard.readText()")
-        assert copied == f"{demo_site}/initiatives/?{FILTERED}"
+        assert copied == f"{shared_demo_site}/initiatives/?{FILTERED}"
     finally:
         context.close()

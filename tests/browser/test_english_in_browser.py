@@ -14,8 +14,8 @@ ENGLISH_PAGES = {
 
 
 @pytest.mark.parametrize("name", ENGLISH_PAGES)
-def test_english_page_is_accessible(name, demo_site, page, browser_errors, screenshots):
-    open_page(page, demo_site + ENGLISH_PAGES[name])
+def test_english_page_is_accessible(name, shared_demo_site, page, browser_errors, screenshots):
+    open_page(page, shared_demo_site + ENGLISH_PAGES[name])
     assert browser_errors == []
     assert page.get_attribute("html", "lang") == "en"
     page.screenshot(path=screenshots / f"en-{name}.png", full_page=True)
@@ -25,11 +25,11 @@ def test_english_page_is_accessible(name, demo_site, page, browser_errors, scree
     )
 
 
-def test_switcher_keeps_the_page_and_its_filters(demo_site, page):
-    open_page(page, demo_site + INDEX_FILTERED)
+def test_switcher_keeps_the_page_and_its_filters(shared_demo_site, page):
+    open_page(page, shared_demo_site + INDEX_FILTERED)
     page.get_by_role("link", name="English version of this page").click()
     page.wait_for_load_state("load")
-    assert page.url == demo_site + "/en" + INDEX_FILTERED
+    assert page.url == shared_demo_site + "/en" + INDEX_FILTERED
     assert page.get_attribute("html", "lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Initiatives"
     assert page.locator("#id_q").count() == 1
@@ -37,5 +37,5 @@ def test_switcher_keeps_the_page_and_its_filters(demo_site, page):
 
     page.get_by_role("link", name="Version française de cette page").click()
     page.wait_for_load_state("load")
-    assert page.url == demo_site + INDEX_FILTERED
+    assert page.url == shared_demo_site + INDEX_FILTERED
     assert page.get_attribute("html", "lang") == "fr"

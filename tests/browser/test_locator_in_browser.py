@@ -21,9 +21,9 @@ PAGES = {
 
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("name", PAGES)
-def test_locator_is_accessible(name, width, demo_site, page, browser_errors, screenshots):
+def test_locator_is_accessible(name, width, shared_demo_site, page, browser_errors, screenshots):
     page.set_viewport_size({"width": width, "height": 900})
-    response, _statics = open_page(page, demo_site + PAGES[name])
+    response, _statics = open_page(page, shared_demo_site + PAGES[name])
     assert browser_errors == []
     assert inline_code(page, response.text()) == []
     if name.endswith("-none"):

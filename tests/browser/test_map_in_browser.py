@@ -18,16 +18,16 @@ MAPS = {
 
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("name", MAPS)
-def test_map_is_accessible(name, width, demo_site, page, browser_errors, screenshots):
+def test_map_is_accessible(name, width, shared_demo_site, page, browser_errors, screenshots):
     page.set_viewport_size({"width": width, "height": 900})
-    open_page(page, demo_site + MAPS[name])
+    open_page(page, shared_demo_site + MAPS[name])
     assert browser_errors == []
     assert page.locator("svg.map path.area").count() > 0
     assert_fits_and_passes_axe(page, MAPS[name], width, screenshots / f"{name}-{width}.png")
 
 
-def test_the_keyboard_reaches_every_area_link(demo_site, page):
-    open_page(page, demo_site + "/carte/")
+def test_the_keyboard_reaches_every_area_link(shared_demo_site, page):
+    open_page(page, shared_demo_site + "/carte/")
     wanted = page.locator("svg.map a").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))"
     )

@@ -1,7 +1,7 @@
 """The public pages in a real browser: accessibility (axe-core), small screens, keyboard,
 progressive enhancement of the filters, and no inline script or style.
 
-Each test loads the seed data (the live server makes it transactional, flushed afterwards).
+The seed data is loaded once for the module (`shared_demo_site`: these tests only read it).
 Full-page screenshots land in var/screenshots/ for a developer to look at.
 """
 
@@ -79,9 +79,9 @@ def inline_code(page, html):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_is_accessible_on_desktop_and_mobile(
-    name, demo_site, page, browser_errors, screenshots
+    name, shared_demo_site, page, browser_errors, screenshots
 ):
-    response, statics = open_page(page, demo_site + PAGES[name])
+    response, statics = open_page(page, shared_demo_site + PAGES[name])
     assert browser_errors == []
 
     assert statics.get("/static/css/site.css") == 200, statics
@@ -107,8 +107,8 @@ def test_page_is_accessible_on_desktop_and_mobile(
     )
 
 
-def test_first_tab_focuses_a_visible_skip_link(demo_site, page):
-    open_page(page, demo_site + "/")
+def test_first_tab_focuses_a_visible_skip_link(shared_demo_site, page):
+    open_page(page, shared_demo_site + "/")
     page.keyboard.press("Tab")
 
     focused = page.evaluate("document.activeElement.textContent.trim()")
@@ -136,13 +136,13 @@ def first_type_that_narrows(page):
     raise AssertionError("no Type option narrows the seed initiatives")
 
 
-def test_filters_work_without_javascript(demo_site, browser):
+def test_filters_work_without_javascript(shared_demo_site, browser):
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1280, "height": 900}
     )
     try:
         page = context.new_page()
-        open_page(page, demo_site + "/initiatives/")
+        open_page(page, shared_demo_site + "/initiatives/")
         before = page.locator("#resultats").inner_text()
         value, count = first_type_that_narrows(page)
 

@@ -11,9 +11,9 @@ EFC = "/initiatives/soutien-deploiement-economie-fonctionnalite-cooperation/"
 
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("name, url", [("timeline", PICARDIE), ("programme-bars", EFC)])
-def test_the_picture_fits_its_column(name, url, width, demo_site, page, screenshots):
+def test_the_picture_fits_its_column(name, url, width, shared_demo_site, page, screenshots):
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(demo_site + url, wait_until="load")
+    page.goto(shared_demo_site + url, wait_until="load")
     chart = page.locator("figure.chart").first
     box = chart.locator(".chart__scroll").first.bounding_box()
     assert box["width"] <= width and box["height"] > 40
@@ -23,8 +23,8 @@ def test_the_picture_fits_its_column(name, url, width, demo_site, page, screensh
     chart.screenshot(path=screenshots / f"{name}-{width}.png")
 
 
-def test_the_table_of_contents_leads_to_its_section_by_keyboard(demo_site, page):
-    page.goto(demo_site + PICARDIE, wait_until="load")
+def test_the_table_of_contents_leads_to_its_section_by_keyboard(shared_demo_site, page):
+    page.goto(shared_demo_site + PICARDIE, wait_until="load")
     link = page.locator(".contents a", has_text="Chronologie")
     link.focus()
     page.keyboard.press("Enter")
