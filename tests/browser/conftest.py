@@ -119,7 +119,9 @@ def screenshots():
 
 
 def pytest_terminal_summary(terminalreporter):
-    # A skip is easy to miss in `pytest -q`: say it where nobody can.
-    if _skipped:
+    # A skip is easy to miss in `pytest -q`: say it where nobody can. The skips of the
+    # workers (pytest-xdist) come back as reports: read them there.
+    skipped = terminalreporter.stats.get("skipped", [])
+    if _skipped or any(NO_CHROMIUM in str(report.longrepr) for report in skipped):
         terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
         terminalreporter.write_line(NO_CHROMIUM, red=True, bold=True)
