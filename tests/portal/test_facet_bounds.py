@@ -17,20 +17,30 @@ def crowded_department():
     department = Territory.objects.create(
         name="Nord", slug="nord-essai", code="59", kind=Territory.Kind.DEPARTMENT
     )
-    communes = []
-    for number in range(TREE_CHILDREN + 8):
-        commune = Territory.objects.create(
+    communes = [
+        Territory.objects.create(
             name=f"Commune {number:02}", slug=f"commune-{number:02}",
             kind=Territory.Kind.COMMUNE, parent=department,
-        )  # fmt: skip
-        # Commune n has n + 1 initiatives: the last ones are the most frequent.
-        for copy in range(number + 1):
-            initiative = Initiative.objects.create(
-                title=f"Initiative {number}-{copy}", slug=f"initiative-{number}-{copy}",
-                publication_state=PublicationState.PUBLISHED,
-            )  # fmt: skip
-            initiative.territories.add(commune)
-        communes.append(commune)
+        )
+        for number in range(TREE_CHILDREN + 8)
+    ]  # fmt: skip
+    # Commune n has n + 1 initiatives: the last ones are the most frequent. Written in a few
+    # statements (the listing follows them, kept by the database).
+    filed = [
+        (commune, copy) for number, commune in enumerate(communes) for copy in range(number + 1)
+    ]
+    initiatives = Initiative.objects.bulk_create(
+        Initiative(
+            title=f"Initiative {commune.slug}-{copy}", slug=f"initiative-{commune.slug}-{copy}",
+            publication_state=PublicationState.PUBLISHED, kind=Initiative.Kind.PROJECT,
+        )
+        for commune, copy in filed
+    )  # fmt: skip
+    Link = Initiative.territories.through
+    Link.objects.bulk_create(
+        Link(initiative=initiative, territory=commune)
+        for initiative, (commune, _copy) in zip(initiatives, filed, strict=True)
+    )
     return department, communes
 
 
