@@ -80,8 +80,8 @@ CR_HDF = "conseil-regional-des-hauts-de-france"
 
 
 @pytest.fixture(autouse=True)
-def _demo_loaded(db):
-    call_command("load_demo", verbosity=0)
+def _demo_loaded(demo_data, db):
+    """The seed, loaded once for the module; each test runs in a savepoint over it."""
 
 
 # Helpers ----------------------------------------------------------------------------------------
