@@ -1,10 +1,11 @@
 import django_filters
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.locator import locator
@@ -36,7 +37,40 @@ def related_model(name):
     return Initiative._meta.get_field(name).related_model
 
 
+# What an initiative's page shows, kept in this process's memory under the version of the
+# public pages that the page cache read for an anonymous visitor (request.registry_versions,
+# portal.cache): the same page asked with another query string, or again once the page cache
+# has let it go, is rendered without reading the registry again. Any committed public change
+# moves the version on; staff always read afresh.
+PAGE_DATA_TTL = 600
+
+
 def initiative_detail(request, slug):
+    versions = getattr(request, "registry_versions", None)
+    if versions is None or request.user.is_staff:
+        data = initiative_page_data(request, slug)
+    else:
+        key = f"initiative-page:{versions['pages']}:{get_language()}:{slug}"
+        data = caches["local"].get(key)
+        if data is None:
+            data = initiative_page_data(request, slug)
+            caches["local"].set(key, data, PAGE_DATA_TTL)
+    order = request.GET.get("tri", "")
+    network = data["network"]
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {
+            **data,
+            "network_rows": network.sorted_nodes(order) if network else [],
+            "network_order": order if order in SORT_ORDERS else "",
+            "network_order_unknown": order not in SORT_ORDERS,
+        },
+        status=200 if order in SORT_ORDERS else 400,
+    )
+
+
+def initiative_page_data(request, slug):
     public = Initiative.objects.published()
     involvements = related_model("involvements").objects
     fundings = related_model("fundings").objects
@@ -91,29 +125,20 @@ def initiative_detail(request, slug):
     network = None
     if initiative.kind in DRAWN_KINDS or children:
         network = programme_network(initiative, children)
-    order = request.GET.get("tri", "")
-    return render(
-        request,
-        "initiatives/initiative_detail.html",
-        {
-            "initiative": initiative,
-            "locator": locator(initiative.territories.all()),
-            "network": network,
-            "network_rows": network.sorted_nodes(order) if network else [],
-            "network_order": order if order in SORT_ORDERS else "",
-            "network_order_unknown": order not in SORT_ORDERS,
-            "parent": initiative.parent if parent_is_public else None,
-            "roles": roles,
-            "related": related,
-            "chronology": chronology,
-            "strip": timeline,
-            "bars": bars,
-            "contents": contents_of(initiative, chronology or timeline, related, network),
-            # Staff may see what the public cannot: the record, or one of its ancestors, hidden.
-            "is_preview": request.user.is_staff and not public.filter(pk=initiative.pk).exists(),
-        },
-        status=200 if order in SORT_ORDERS else 400,
-    )
+    return {
+        "initiative": initiative,
+        "locator": locator(initiative.territories.all()),
+        "network": network,
+        "parent": initiative.parent if parent_is_public else None,
+        "roles": roles,
+        "related": related,
+        "chronology": chronology,
+        "strip": timeline,
+        "bars": bars,
+        "contents": contents_of(initiative, chronology or timeline, related, network),
+        # Staff may see what the public cannot: the record, or one of its ancestors, hidden.
+        "is_preview": request.user.is_staff and not public.filter(pk=initiative.pk).exists(),
+    }
 
 
 def chronology_of(initiative):

@@ -216,3 +216,25 @@ def test_territory_page_lists_the_public_events_held_there_and_below(
         assert "Réseau picard" in html and "Réunion secrète" not in html
     other = make_territory("Beauvais", parent=region)
     assert "Événements tenus ici" not in client.get(other.get_absolute_url()).content.decode()
+
+
+# An initiative's page ---------------------------------------------------------------------
+
+
+def test_an_initiative_page_is_read_once_a_version_and_follows_every_public_change(
+    client, make_initiative, django_assert_num_queries
+):
+    initiative = make_initiative("Club Noé", summary="Un club d'entreprises.")
+    url = initiative.get_absolute_url()
+    assert "Un club d'entreprises." in client.get(url).content.decode()
+    # Another query string misses the page cache, not what the page shows: only the versions.
+    with django_assert_num_queries(1):
+        response = client.get(url, {"utm_source": "lettre"})
+    assert "Un club d'entreprises." in response.content.decode()
+    # A committed public change (here through update(), which sends no signal) is shown.
+    type(initiative).objects.filter(pk=initiative.pk).update(summary="Un club renouvelé.")
+    assert "Un club renouvelé." in client.get(url, {"utm_source": "lettre"}).content.decode()
+    type(initiative).objects.filter(pk=initiative.pk).update(
+        publication_state=PublicationState.DRAFT
+    )
+    assert client.get(url, {"utm_source": "autre"}).status_code == 404
