@@ -73,7 +73,9 @@ def scale_out_drill(env, stop_replica, stop_pooler):
         with nginx_front(ports, retry_on_503=False) as front:
             base = f"http://127.0.0.1:{front}"
             url = base + THREE_FILTERS
-            wrk(url, unique=True, duration="3s")  # warm up both instances
+            for port in ports:  # warm up each instance's workers, then both through nginx
+                wrk(f"http://127.0.0.1:{port}{THREE_FILTERS}", unique=True, duration="2s")
+            wrk(url, unique=True, duration="2s")
             for name, action in (
                 ("replica and pooler up", None),
                 ("replica stopped under load", stop_replica),

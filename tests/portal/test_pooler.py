@@ -102,8 +102,9 @@ def test_public_pages_and_a_staff_write_through_the_pooler(through_pooler, make_
     for address in ("/", "/initiatives/", initiative.get_absolute_url(), "/api/initiatives/"):
         assert visitor.get(address).status_code == 200, address
     assert visitor.get("/api/initiatives/").json()["count"] == 1
-    # Iterating a large queryset would open a server-side cursor without the setting.
-    assert [item.pk for item in Initiative.objects.all().iterator(chunk_size=1)] == [initiative.pk]
+    export = visitor.get("/initiatives/export.csv")  # its rows from a cursor, while streamed
+    assert export.status_code == 200
+    assert "Une initiative servie par le pooler" in b"".join(export.streaming_content).decode()
 
     staff = Client()
     staff.force_login(
@@ -144,3 +145,23 @@ def test_more_clients_than_server_connections(through_pooler):
     finally:
         for client in others:
             client.close()
+
+
+def test_rows_read_in_chunks_while_another_client_holds_a_transaction(
+    through_pooler, make_initiative
+):
+    """Without DISABLE_SERVER_SIDE_CURSORS, `.iterator()` declares a cursor WITH HOLD in one
+    transaction and fetches from it in the next ones: when another client has taken that
+    server connection meanwhile, the fetch lands on another one, where the cursor does not
+    exist."""
+    expected = [make_initiative(title=f"Initiative {number}").pk for number in range(3)]
+    name = connections["default"].settings_dict["NAME"]
+    other = psycopg.connect(through_pooler.url(name), prepare_threshold=None, connect_timeout=5)
+    try:
+        rows = Initiative.objects.order_by("pk").values_list("pk", flat=True).iterator(1)
+        seen = [next(rows)]
+        other.execute("SELECT 1")  # a transaction left open: it keeps its server connection
+        seen += list(rows)
+    finally:
+        other.close()
+    assert seen == expected
