@@ -328,7 +328,7 @@ def main():
                 writes.write_cost(env), writes.saves_during_import(env), mixed_result
             )
         )
-    scaled_rows, scaled_lines = scaleout.run(env, "BENCH_DATABASE_URL" not in os.environ)
+    scaled_rows, scaled_lines = scaleout.run(env)
     report(rows + scaled_rows, generation, closing + scaled_lines)
 
 

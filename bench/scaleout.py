@@ -16,6 +16,8 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 from urllib.request import urlopen
 
 import drills
@@ -35,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 from portal import embedded_db, embedded_pooler, embedded_replica  # noqa: E402
 
 TOPOLOGY = "replica + pooler"
-DATABASE = "registre_bench"
 # Server connections of the pool: the requests of all workers take turns on them.
 POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", str(2 * os.cpu_count())))
 ROWS = [
@@ -96,9 +97,9 @@ class Sampler(threading.Thread):
     """Every half second: the replication lag seen from the primary, and the pooler's
     server and waiting client connections."""
 
-    def __init__(self, primary, pooler):
+    def __init__(self, primary, pooler, database):
         super().__init__(daemon=True)
-        self.primary, self.pooler = primary, pooler
+        self.primary, self.pooler, self.database = primary, pooler, database
         self.done = threading.Event()
         self.samples = self.unattached = 0
         self.lag_bytes = self.lag_seconds = 0.0
@@ -112,7 +113,7 @@ class Sampler(threading.Thread):
                 self.unattached += standbys == 0
                 self.lag_bytes = max(self.lag_bytes, float(lag_bytes))
                 self.lag_seconds = max(self.lag_seconds, float(lag_seconds))
-                pool = pool_of(self.pooler)
+                pool = pool_of(self.pooler, self.database)
                 self.servers = max(self.servers, pool["sv_active"] + pool["sv_idle"])
                 self.waiting = max(self.waiting, pool["cl_waiting"])
 
@@ -121,27 +122,31 @@ class Sampler(threading.Thread):
         self.join(timeout=5)
 
 
-def pool_of(pooler):
+def pool_of(pooler, database):
     """The benchmark database's pool (all zeros before its first client)."""
     empty = {"cl_active": 0, "cl_waiting": 0, "sv_active": 0, "sv_idle": 0, "maxwait": 0}
     pools = pooler.admin("SHOW POOLS")
-    return next((row for row in pools if row["database"] == DATABASE), empty)
+    return next((row for row in pools if row["database"] == database), empty)
 
 
-def pooled_transactions(pooler):
+def pooled_transactions(pooler, database):
     stats = pooler.admin("SHOW STATS")
-    return next((row["total_xact_count"] for row in stats if row["database"] == DATABASE), 0)
+    return next((row["total_xact_count"] for row in stats if row["database"] == database), 0)
 
 
-def replica_transactions(socket_dir):
+def replica_transactions(socket_dir, database):
     with connect(socket_dir) as connection:
         return connection.execute(
             "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
-            [DATABASE],
+            [database],
         ).fetchone()[0]
 
 
-def measure(env, pooler, primary, replica_socket):
+def counts(database, pooler, replica_socket):
+    return replica_transactions(replica_socket, database), pooled_transactions(pooler, database)
+
+
+def measure(env, database, pooler, primary, replica_socket):
     port = free_port()
     server = start_gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
@@ -150,8 +155,8 @@ def measure(env, pooler, primary, replica_socket):
         with urlopen(f"{base}/healthz", timeout=10) as response:
             health = json.load(response)
         log(f"bench: scale-out /healthz: {health}")
-        before = replica_transactions(replica_socket), pooled_transactions(pooler)
-        sampler = Sampler(primary, pooler)
+        before = counts(database, pooler, replica_socket)
+        sampler = Sampler(primary, pooler, database)
         sampler.start()
         for name, path, unique in ROWS:
             wrk(base + path, unique, duration="2s")  # warm up
@@ -160,20 +165,31 @@ def measure(env, pooler, primary, replica_socket):
             rows.append((name, path, result))
         sampler.stop()
         time.sleep(1)  # the standby's statistics are flushed about every second
-        after = replica_transactions(replica_socket), pooled_transactions(pooler)
+        after = counts(database, pooler, replica_socket)
     finally:
         stop(server)
     served = (after[0] - before[0], after[1] - before[1])
     return rows, health, sampler, served
 
 
-def run(env, embedded):
+def embedded_database(url):
+    """The name of the database `url` names when it is on the embedded server, else None."""
+    server = embedded_db.running_server()
+    parts = urlsplit(url)
+    host = dict(parse_qsl(parts.query)).get("host") or unquote(parts.netloc.rpartition("@")[2])
+    if server and host and Path(host) == server[1]:
+        return unquote(parts.path.lstrip("/"))
+    return None
+
+
+def run(env):
     """(rows, lines) of the scale-out run, for the report of bench/run.py."""
-    if not embedded:
+    database = embedded_database(env["DATABASE_URL"])
+    if not database:
         return [], [
             "",
-            "Scale-out run: not run (BENCH_DATABASE_URL is set: the standby and pgbouncer are "
-            "made from the embedded server only).",
+            "Scale-out run: not run (the benchmark database is not on the embedded server: "
+            "the standby and pgbouncer are made from the embedded server only).",
         ]
     if not embedded_pooler.find():
         require("pgbouncer", "pgbouncer")
@@ -182,11 +198,11 @@ def run(env, embedded):
     replica_socket, catch_up = streaming_standby(primary)
     pooler = embedded_pooler.start(primary, free_port(), pool_size=POOL_SIZE)
     scaled = {
-        **embedded_pooler.environment_for(pooler, DATABASE, env),
-        "DATABASE_REPLICA_URL": embedded_replica.replica_url(replica_socket, DATABASE),
+        **embedded_pooler.environment_for(pooler, database, env),
+        "DATABASE_REPLICA_URL": embedded_replica.replica_url(replica_socket, database),
     }
     try:
-        rows, health, sampler, served = measure(scaled, pooler, primary, replica_socket)
+        rows, health, sampler, served = measure(scaled, database, pooler, primary, replica_socket)
         steps = drills.scale_out_drill(scaled, embedded_replica.stop_standby, pooler.stop)
     finally:
         pooler.stop()
