@@ -36,7 +36,7 @@ def failover(env):
             wrk(url, unique=True, duration="3s")  # warm up both instances
             load = wrk_process(url, unique=True, duration="12s")
             time.sleep(4)
-            stop(instances[0])  # graceful: it finishes the requests in flight
+            instances[0].terminate()  # graceful: it finishes the requests in flight
             return wrk_result(load)
     finally:
         stop(*instances)
