@@ -29,6 +29,7 @@ test: $(STAMP) $(SECRET_FILE)
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run --verbosity 0
 	bin/ensure-chromium
+	bin/ensure-pgbouncer
 	$(WITH_SECRET) $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(STAMP)

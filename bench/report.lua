@@ -3,13 +3,20 @@
 -- cached page is measured uncached (the filters ignore unknown parameters).
 -- With NEW_PERIOD=1, "de=2010" becomes a random year from 1900 to 2010 as well: the index
 -- then computes most of its facet counts instead of finding them in the cache.
+-- Each request comes from a client address of its own (X-Forwarded-For; the bench's gunicorn
+-- reads it), as from many clients: the API's rate limit counts per address.
 local counter = 0
 local unique = os.getenv("UNIQUE") == "1"
 local new_period = os.getenv("NEW_PERIOD") == "1"
 
+local function client()
+  return { ["X-Forwarded-For"] = "10." .. math.random(0, 255) .. "." .. math.random(0, 255)
+    .. "." .. math.random(1, 254) }
+end
+
 request = function()
   if not unique then
-    return wrk.format(nil, wrk.path)
+    return wrk.format(nil, wrk.path, client())
   end
   counter = counter + 1
   local path = wrk.path
@@ -17,7 +24,7 @@ request = function()
     path = string.gsub(path, "de=2010", "de=" .. math.random(1900, 2010))
   end
   local separator = string.find(path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, path .. separator .. "_bench=" .. math.random(1, 1e9) .. counter)
+  return wrk.format(nil, path .. separator .. "_bench=" .. math.random(1, 1e9) .. counter, client())
 end
 
 done = function(summary, latency, requests)

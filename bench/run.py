@@ -11,37 +11,48 @@ instances behind nginx, one stopped under load. Writes bench/results/<date>-<N>.
 import json
 import os
 import platform
-import shutil
-import signal
-import socket
+import random
 import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.request import Request, urlopen
 
+import drills
+import scaleout
 import writes
-
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-INITIATIVES = int(os.environ.get("BENCH_INITIATIVES", "100000"))
-DURATION = os.environ.get("BENCH_DURATION", "10s")
-# As many connections as cores: the latencies are those of a busy server, not of a queue.
-CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", str(os.cpu_count()))
-WORKERS = os.environ.get("BENCH_WORKERS", str(2 * os.cpu_count() + 1))
-SUFFIX = os.environ.get("BENCH_SUFFIX", "").strip()
-THREE_FILTERS = (
-    "/initiatives/?thematique=economie-circulaire&territoire=hauts-de-france&de=2010&a=2020"
+from harness import (
+    CONNECTIONS,
+    DURATION,
+    INITIATIVE_PAGE,
+    PYTHON,
+    ROOT,
+    THREE_FILTERS,
+    WORKERS,
+    free_port,
+    log,
+    require,
+    start_gunicorn,
+    stop,
+    wait_for_facet_bitmaps,
+    wrk,
 )
+
+INITIATIVES = int(os.environ.get("BENCH_INITIATIVES", "100000"))
+SUFFIX = os.environ.get("BENCH_SUFFIX", "").strip()
+# BENCH_ONLY=scaleout: the baselines, the pages the scale-out run measures too, the API rows
+# and the scale-out run (a quick run while working on it; name its file with BENCH_SUFFIX).
+ONLY = os.environ.get("BENCH_ONLY", "").strip()
 MAP_FILTERED = "/carte/?thematique=economie-circulaire&de=2010&a=2020"
 # Paths also measured with a new period each time (report.lua rewrites "de=2010").
 NEW_PERIOD_PATHS = {THREE_FILTERS, MAP_FILTERED}
 # The generated organisation with the most involvements (906 at 100 000 initiatives, 2 781 at
 # a million): its network walks the most initiatives of any (the Conseil régional has 2).
 BUSIEST_ORGANISATION = "/acteurs/organisations/jardin-de-cocagne-de-vervamont-la-riviere-32/"
+
+DEEP_CURSOR = "deep cursor"
+CURSOR_DEPTH = 10_000
 
 # (label, path, measured uncached too)
 URLS = [
@@ -54,7 +65,7 @@ URLS = [
     ("search, selective term", "/recherche/?q=couches+lavables", True),
     ("search, very common term", "/recherche/?q=territoire", True),
     ("search, typo", "/recherche/?q=econmie", True),
-    ("initiative page", "/initiatives/transformation-ecologique-et-sociale-de-la-region/", True),
+    ("initiative page", INITIATIVE_PAGE, True),
     ("actor page", "/acteurs/organisations/conseil-regional-des-hauts-de-france/", True),
     ("territory page", "/territoires/somme/", True),
     ("map, no filter", "/carte/", True),
@@ -62,25 +73,24 @@ URLS = [
     ("map, zoomed into Pas-de-Calais", "/carte/?zone=62", True),
     ("actor page with network, busiest organisation", BUSIEST_ORGANISATION, True),
 ]
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def require(program, package):
-    if shutil.which(program):
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        log(f"bench: installing {package} from Debian's packages…")
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", package], capture_output=True)
-    if not shutil.which(program):
-        sys.exit(f"bench: {program} is missing; install Debian's package {package}.")
+# The API refuses unknown parameters (no "uncached" variant) and is never in the page cache.
+API_URLS = [
+    ("API, initiatives, first page", "/api/initiatives/", False),
+    (
+        "API, initiatives, page 500 (offset 9 980, the deepest page number)",
+        "/api/initiatives/?page=500",
+        False,
+    ),
+    (None, DEEP_CURSOR, False),  # named by measure()
+]
+URLS += API_URLS
 
 
 def bench_environment():
     env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECURE_COOKIES": "0"}
+    # bench/report.lua gives each request a client address of its own in X-Forwarded-For:
+    # the API's rate limit is per address, as it is for many clients.
+    env["DJANGO_PROXY_COUNT"] = "1"
     env.setdefault("DJANGO_SECRET_KEY", (ROOT / "var" / "secret_key").read_text().strip())
     if "BENCH_DATABASE_URL" in os.environ:
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
@@ -123,28 +133,6 @@ def prepare_database(env):
     return time.monotonic() - started
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(env, port):
-    process = subprocess.Popen(
-        [GUNICORN, "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS,
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    sys.exit("bench: gunicorn did not start")
-
-
 # p95 targets of the issue (ms), and the row each applies to.
 TARGETS = {
     "index, theme + territory + period, with facets — uncached": 100,
@@ -161,20 +149,9 @@ TARGETS = {
     "map, zoomed into Pas-de-Calais — uncached": 100,
     "actor page with network, busiest organisation — uncached": 50,
 }
+API_TARGET = 50  # every API list page, at any depth, on the pooler and replica too
 CACHED_SHARE = 0.5  # cached pages: at least half the throughput of the trivial view
 BASELINES = {URLS[0][0], URLS[1][0]}
-
-
-def wrk(url, unique=False, duration=DURATION, new_period=False):
-    env = {**os.environ, "UNIQUE": "1" if unique else "0", "NEW_PERIOD": "1" if new_period else "0"}
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--timeout", "10s",
-         "-s", str(ROOT / "bench" / "report.lua"), url],
-        capture_output=True, text=True, env=env, check=True,
-    ).stdout  # fmt: skip
-    result = json.loads(output.strip().splitlines()[-1])
-    result["rps"] = result["requests"] / result["seconds"]
-    return result
 
 
 def static_path(env):
@@ -185,26 +162,34 @@ def static_path(env):
     ).strip().splitlines()[-1]  # fmt: skip
 
 
-def wait_for_facet_bitmaps(port, timeout=300):
-    """Each worker builds its facet bitmaps in the background on its first filtered index
-    (seconds at a million initiatives, the SQL counting meanwhile): measure once all have."""
-    started, in_a_row, number = time.monotonic(), 0, 0
-    while in_a_row < 4 * int(WORKERS) and time.monotonic() - started < timeout:
-        number += 1
-        path = THREE_FILTERS.replace("de=2010", f"de={1950 + number % 60}") + f"&w={number}"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as response:
-            counted_from = response.headers.get("X-Registre-Facets")
-        in_a_row = in_a_row + 1 if counted_from == "bitmaps" else 0
-        if not in_a_row:
-            time.sleep(0.5)
-    log(f"bench: facet bitmaps ready in every worker after {time.monotonic() - started:.0f} s")
+def get_json(url):
+    request = Request(url, headers={"X-Forwarded-For": f"10.9.{random.randrange(256)}.1"})
+    with urlopen(request, timeout=30) as response:
+        return json.load(response)
 
 
-def measure(env, port):
+def deep_cursor_path(base, depth=CURSOR_DEPTH):
+    """The API's initiatives `depth` results deep (or as deep as the list goes): the `next`
+    links followed 100 results at a time, the last one asked at the default page size (a
+    cursor holds for any page_size). Returns the path and its depth."""
+    url = f"{base}/api/initiatives/?page_size=100"
+    hops = max(1, min(depth, get_json(url)["count"] - 20) // 100)
+    for _ in range(hops):
+        url = urljoin(base, get_json(url)["next"])
+    parts = urlsplit(url)
+    query = [(name, value) for name, value in parse_qsl(parts.query) if name != "page_size"]
+    return f"{parts.path}?{urlencode(query)}", hops * 100
+
+
+def measure(env, port, urls=URLS):
     base = f"http://127.0.0.1:{port}"
     rows = []
     static = static_path(env)
-    for label, path, uncached_too in URLS:
+    for label, path, uncached_too in urls:
+        if path == DEEP_CURSOR:
+            path, depth = deep_cursor_path(base)
+            deep = f"{depth:,}".replace(",", " ")
+            label = f"API, initiatives, cursor {deep} results deep (next links)"
         path = path or static
         variants = [("", False, False)]
         if uncached_too:
@@ -224,53 +209,16 @@ def verdict(name, result, trivial):
     """The target a row is held to, and whether it holds."""
     if name == "search, typo — uncached":
         return "the suggestion alone: p95 < 10 ms, below"
-    if name in TARGETS:
-        holds = result["p95"] < TARGETS[name] and not result["errors"]
-        return f"p95 < {TARGETS[name]} ms: {'yes' if holds else 'NO'}"
+    topology = scaleout.TOPOLOGY  # the same target through the replica and the pooler
+    same_page = name.removesuffix(f", {topology}").removesuffix(f" — {topology}")
+    target = TARGETS.get(same_page, API_TARGET if name.startswith("API, ") else None)
+    if target:
+        holds = result["p95"] < target and not result["errors"]
+        return f"p95 < {target} ms: {'yes' if holds else 'NO'}"
     if " — " not in name and name not in BASELINES:
         holds = result["rps"] >= CACHED_SHARE * trivial and not result["errors"]
         return f"≥ {CACHED_SHARE:.1f} × trivial: {'yes' if holds else 'NO'}"
     return ""
-
-
-def failover(env):
-    """Two instances behind nginx; the first is stopped under load: count the failures."""
-    ports = [free_port(), free_port()]
-    front = free_port()
-    instances = [start_gunicorn(env, port) for port in ports]
-    work = Path(tempfile.mkdtemp(prefix="registre-bench-"))
-    upstreams = "".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports)
-    (work / "nginx.conf").write_text(
-        f"""worker_processes 1; pid {work}/nginx.pid; error_log {work}/error.log;
-events {{ worker_connections 256; }}
-http {{ access_log off; client_body_temp_path {work}; proxy_temp_path {work};
-  fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
-  upstream portal {{ {upstreams} keepalive 16; }}
-  server {{ listen 127.0.0.1:{front};
-    location / {{ proxy_pass http://portal; proxy_http_version 1.1;
-      proxy_set_header Connection ""; proxy_set_header Host localhost;
-      proxy_next_upstream error timeout http_502 http_503; }} }} }}
-"""
-    )
-    nginx = subprocess.Popen(["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
-    time.sleep(1)
-    url = f"http://127.0.0.1:{front}{THREE_FILTERS}"
-    wrk(url, unique=True, duration="3s")  # warm up both instances
-    load = subprocess.Popen(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", "-d12s", "--timeout", "10s",
-         "-s", str(ROOT / "bench" / "report.lua"), url],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "UNIQUE": "1"},
-    )  # fmt: skip
-    time.sleep(4)
-    instances[0].send_signal(signal.SIGTERM)  # graceful: it finishes the requests in flight
-    output, _ = load.communicate()
-    result = json.loads(output.strip().splitlines()[-1])
-    for process in (nginx, instances[1]):
-        process.terminate()
-    for process in (nginx, *instances):
-        process.wait(timeout=30)
-    shutil.rmtree(work, ignore_errors=True)
-    return result
 
 
 SUGGESTION_TIMING = """
@@ -305,7 +253,7 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, Python {platform.python_version()}"
 
 
-def report(rows, generation, failover_result, suggestion_result, write_lines=()):
+def report(rows, generation, closing_lines):
     trivial = rows[0][2]["rps"]
     static = rows[1][2]["rps"]
     lines = [
@@ -334,18 +282,7 @@ def report(rows, generation, failover_result, suggestion_result, write_lines=())
     lines.append("")
     if generation is not None:
         lines.append(f"Generating the data took {generation:.0f} s.")
-    median, p95 = suggestion_result
-    holds = "yes" if p95 < 10 else "NO"
-    lines.append(
-        f"Typo suggestion alone (« econmie » → « économie », its queries included, in-process, "
-        f"300 calls): median {median:.1f} ms, p95 {p95:.1f} ms; target p95 < 10 ms: {holds}."
-    )
-    lines.append(
-        f"Failover: two instances behind nginx, the first stopped (SIGTERM) under load: "
-        f"{failover_result['requests']} requests, {failover_result['errors']} errors "
-        f"({failover_result['non2xx']} non-2xx), p99 {failover_result['p99']:.0f} ms."
-    )
-    lines.extend(write_lines)
+    lines.extend(closing_lines)
     text = "\n".join(lines) + "\n"
     # BENCH_SUFFIX names a run beside the day's others (e.g. "maps": …-100000-maps.md).
     suffix = f"-{SUFFIX}" if SUFFIX else ""
@@ -356,25 +293,45 @@ def report(rows, generation, failover_result, suggestion_result, write_lines=())
     log(f"bench: written to {out.relative_to(ROOT)}")
 
 
+def suggestion_line(env):
+    median, p95 = suggestion_time(env)
+    holds = "yes" if p95 < 10 else "NO"
+    return (
+        f"Typo suggestion alone (« econmie » → « économie », its queries included, in-process, "
+        f"300 calls): median {median:.1f} ms, p95 {p95:.1f} ms; target p95 < 10 ms: {holds}."
+    )
+
+
 def main():
     require("wrk", "wrk")
     require("nginx", "nginx-light")
     env = bench_environment()
     generation = prepare_database(env)
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    only_scaleout = ONLY == "scaleout"
     port = free_port()
     server = start_gunicorn(env, port)
     try:
         wait_for_facet_bitmaps(port)
-        rows = measure(env, port)
-        mixed_result = writes.mixed_workload(env, port, DURATION, CONNECTIONS)
+        if only_scaleout:
+            compared = [row for row in URLS if row[0] in scaleout.COMPARED]
+            rows = measure(env, port, URLS[:2] + compared + API_URLS)
+        else:
+            rows = measure(env, port)
+            mixed_result = writes.mixed_workload(env, port, DURATION, CONNECTIONS)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    write_lines = writes.report_lines(
-        writes.write_cost(env), writes.saves_during_import(env), mixed_result
-    )
-    report(rows, generation, failover(env), suggestion_time(env), write_lines)
+        stop(server)
+    closing = []
+    if not only_scaleout:
+        closing.append(suggestion_line(env))
+        closing.append(drills.failover_line(drills.failover(env)))
+        closing.extend(
+            writes.report_lines(
+                writes.write_cost(env), writes.saves_during_import(env), mixed_result
+            )
+        )
+    scaled_rows, scaled_lines = scaleout.run(env)
+    report(rows + scaled_rows, generation, closing + scaled_lines)
 
 
 if __name__ == "__main__":

@@ -168,6 +168,31 @@ def database_settings():
         raise SystemExit(f"registre: cannot start the embedded PostgreSQL: {error}") from None
 
 
+def pooling():
+    """DATABASE_POOLING=transaction: DATABASE_URL names a pooler in transaction mode (pgbouncer),
+    which gives a server connection for one transaction only, so nothing may outlive one:
+    no server-side cursor (a named cursor lives outside the transaction with autocommit), no
+    prepared statement (psycopg prepares none when prepare_threshold is None, which Django
+    5.2 already chooses; said here so that no OPTIONS turns it on), no server-side binding,
+    and no startup option (pgbouncer refuses them). Django keeps its connections to the pooler
+    (CONN_MAX_AGE), which hold no server connection between transactions."""
+    mode = os.environ.get("DATABASE_POOLING", "").strip()
+    if mode not in ("", "transaction"):
+        raise ImproperlyConfigured(
+            "DATABASE_POOLING\u202f: seule la valeur « transaction » est reconnue (pgbouncer "
+            "en mode transaction)\u202f; laissez-la vide sans pooler."
+        )
+    return mode == "transaction"
+
+
+def pooled(config):
+    options = {**config.get("OPTIONS", {}), "prepare_threshold": None}
+    options.pop("server_side_binding", None)
+    options.pop("options", None)
+    return {**config, "DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": options}
+
+
+DATABASE_POOLING = pooling()
 DATABASES = {"default": database_settings()}
 # The shared cache's table, on a connection of its own (portal.cache.CacheRouter): cache reads
 # and writes stay outside the request's transaction, as they would with Redis.
@@ -177,6 +202,9 @@ DATABASES["cache"] = {
     "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "options": "-c synchronous_commit=off"},
     "TEST": {"MIRROR": "default"},
 }
+if DATABASE_POOLING:  # the cache's commits then wait for the log like the others
+    DATABASES["default"] = pooled(DATABASES["default"])
+    DATABASES["cache"] = pooled(DATABASES["cache"])
 
 
 def replica_settings():

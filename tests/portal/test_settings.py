@@ -68,6 +68,39 @@ def test_rejects_a_cache_url_it_cannot_use():
     assert "DJANGO_CACHE_URL" in result.stderr
 
 
+def test_transaction_pooling_turns_off_what_outlives_a_transaction(monkeypatch):
+    from portal.settings import pooled, pooling
+
+    monkeypatch.delenv("DATABASE_POOLING", raising=False)
+    assert pooling() is False
+    monkeypatch.setenv("DATABASE_POOLING", "transaction")
+    assert pooling() is True
+    config = pooled(
+        {
+            "NAME": "registre",
+            "CONN_MAX_AGE": 60,
+            "OPTIONS": {
+                "connect_timeout": 2,
+                "server_side_binding": True,
+                "prepare_threshold": 5,
+                "options": "-c synchronous_commit=off",
+            },
+        }
+    )
+    assert config == {
+        "NAME": "registre",
+        "CONN_MAX_AGE": 60,
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+        "OPTIONS": {"connect_timeout": 2, "prepare_threshold": None},
+    }
+
+
+def test_rejects_a_pooling_mode_it_does_not_know():
+    result = run_setup(DATABASE_POOLING="session", DJANGO_SECRET_KEY="k" * 50)
+    assert result.returncode != 0
+    assert "DATABASE_POOLING" in result.stderr
+
+
 def test_email_goes_by_smtp_unless_the_environment_says_otherwise(monkeypatch):
     from portal.settings import email_backend
 
