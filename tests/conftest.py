@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models.signals import post_migrate
 from django.test import Client, TransactionTestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,6 +40,20 @@ def _force_login_with_second_factor(client, user, backend=None):
 
 Client.force_login = _force_login_with_second_factor
 Client.force_login_password_only = _password_only_login
+
+
+def _staff_groups_back(sender, **kwargs):
+    # A transactional test (the live server's) ends with a flush, which empties the groups the
+    # migrations made; flush then sends post_migrate, app by app. With the suite spread over
+    # workers a test needing the groups may follow it on the same database: they are made again
+    # once the last app has its permissions back.
+    from django.apps import apps
+
+    if sender is list(apps.get_app_configs())[-1]:
+        staff.sync_staff_groups(apps)
+
+
+post_migrate.connect(_staff_groups_back, dispatch_uid="tests_staff_groups_back")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,7 @@ import os
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -92,11 +93,14 @@ def _published(make_initiative):
 def test_the_standby_is_a_real_standby_of_the_test_database(standby):
     name = connections["default"].settings_dict["NAME"]
     assert _on_replica("SELECT pg_is_in_recovery(), current_database()") == (True, name)
-    assert replica.status() == {"status": "ok", "lag_seconds": 0.0}
-    assert Client().get("/healthz").json() == {
-        "status": "ok",
-        "replica": {"status": "ok", "lag_seconds": 0.0},
-    }
+    # Other test databases of the same server (pytest-xdist's other workers) may be writing:
+    # the standby replays them too, a moment behind.
+    status = replica.status()
+    assert status["status"] == "ok"
+    assert 0 <= status["lag_seconds"] < settings.DATABASE_REPLICA_MAX_LAG
+    health = Client().get("/healthz").json()
+    assert health["status"] == "ok" and health["replica"]["status"] == "ok"
+    assert 0 <= health["replica"]["lag_seconds"] < settings.DATABASE_REPLICA_MAX_LAG
 
 
 def test_public_reads_come_from_the_replica_and_staff_read_the_primary(
