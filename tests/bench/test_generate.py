@@ -37,12 +37,15 @@ def last_ids():
 
 
 def schema():
-    """Every index and constraint of the registry's tables, as PostgreSQL would recreate it."""
+    """Every index, constraint and trigger of the registry's tables, as PostgreSQL would
+    recreate it, and whether each trigger is enabled."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
             " UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+            " WHERE connamespace = current_schema()::regnamespace"
+            " UNION ALL SELECT tgname, tgenabled::text || pg_get_triggerdef(oid) FROM pg_trigger"
+            " WHERE NOT tgisinternal ORDER BY 1, 2"
         )
         return cursor.fetchall()
 
@@ -235,10 +238,76 @@ def test_lists_exactly_the_public_initiatives(before):
     assert Listing.objects.count() > 0.8 * Initiative.objects.count()
 
 
-def test_puts_back_every_index_and_constraint_it_suspended(before):
-    # 300 initiatives on top of 19: the bulk mode dropped foreign keys and GIN indexes.
+def test_puts_back_every_index_constraint_and_trigger_it_suspended(before):
+    # 300 initiatives on top of 19: the bulk mode dropped foreign keys and indexes, and
+    # disabled the initiatives' row triggers.
     assert schema() == before["schema"]
-    assert ("initiatives_initiative_search",) in [row[:1] for row in before["schema"]]
+    names = [row[0] for row in before["schema"]]
+    assert "initiatives_initiative_search" in names
+    assert "initiatives_initiative_visibility_inserted" in names
+
+
+def test_writes_the_columns_of_the_suspended_triggers_as_they_compute_them(before):
+    """The lineage, visibility and translation sources the generator wrote in place of the
+    row triggers are what the triggers compute when the rows are touched."""
+    snapshot = (
+        "SELECT id, lineage, is_public, translated_from FROM initiatives_initiative"
+        " WHERE id > %s ORDER BY id"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(snapshot, [before[Initiative]])
+        written = cursor.fetchall()
+        cursor.execute(
+            "UPDATE initiatives_initiative SET parent_id = parent_id WHERE id > %s",
+            [before[Initiative]],
+        )
+        cursor.execute(snapshot, [before[Initiative]])
+        computed = cursor.fetchall()
+        transaction.set_rollback(True)
+    assert len(written) == COUNT
+    assert written == computed
+    # Both sides of the rule are there: hidden programmes hide their public parts.
+    assert {is_public for _, _, is_public, _ in written} == {True, False}
+    assert {len(lineage) for _, lineage, _, _ in written} == {1, 2}
+
+
+def test_derived_tables_are_what_the_triggers_and_a_rebuild_give(before):
+    def derived():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT initiative_id, is_top_level, kind, status, start, "end", sort_key,'
+                " updated_at, themes, territories, organisations, roles, organisation_roles"
+                " FROM initiatives_listing ORDER BY 1"
+            )
+            rows = cursor.fetchall()
+            cursor.execute(
+                'SELECT "column", key, count FROM initiatives_listingtotal ORDER BY 1, 2'
+            )
+            totals = cursor.fetchall()
+            cursor.execute("SELECT word, spelling FROM portal_searchword ORDER BY 1")
+            return rows, totals, cursor.fetchall()
+
+    loaded = derived()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT registre_listing_rebuild(), registre_search_words_rebuild()")
+        rebuilt = derived()
+        transaction.set_rollback(True)
+    # The way the triggers keep them row by row: the generated rows taken out of the listing,
+    # then refreshed, the totals following by differences.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM initiatives_listing WHERE initiative_id > %s", [before[Initiative]]
+        )
+        cursor.execute(
+            "SELECT registre_listing_refresh(ARRAY(SELECT id FROM initiatives_initiative"
+            " WHERE id > %s))",
+            [before[Initiative]],
+        )
+        refreshed = derived()
+        transaction.set_rollback(True)
+    assert len(loaded[0]) > 0.8 * COUNT
+    assert loaded == rebuilt
+    assert loaded == refreshed
 
 
 def test_the_orm_still_creates_records_afterwards(before, make_initiative, make_organisation):
