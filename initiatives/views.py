@@ -1,3 +1,5 @@
+import hashlib
+
 import django_filters
 from django.core.cache import caches
 from django.core.paginator import Paginator
@@ -50,7 +52,9 @@ def initiative_detail(request, slug):
     if versions is None or request.user.is_staff:
         data = initiative_page_data(request, slug)
     else:
-        key = f"initiative-page:{versions['pages']}:{get_language()}:{slug}"
+        # The slug hashed: any text may be asked, and a key stays short.
+        digest = hashlib.sha256(slug.encode()).hexdigest()[:32]
+        key = f"initiative-page:{versions['pages']}:{get_language()}:{digest}"
         data = caches["local"].get(key)
         if data is None:
             data = initiative_page_data(request, slug)
