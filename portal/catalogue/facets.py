@@ -236,7 +236,8 @@ class FacetCounts:
         pks = [pk for territories in groups.values() for pk in territories]
         if not pks:
             return {}
-        if (bitmaps := self._bitmaps()) is not None:
+        # The bitmaps answer even unfiltered: no kept total counts a group of territories.
+        if (bitmaps := self._bitmaps(unfiltered=True)) is not None:
             return facet_index.count_groups(bitmaps, *self._bitmap_filters(), groups)
         rows = self._rows_without("territoire").values("initiative_id", "territories")
         rows_sql, rows_params = rows.query.sql_with_params()
@@ -255,9 +256,10 @@ class FacetCounts:
         counted = remembered("facets", (sql, params), lambda: self._run(sql, params), self.request)
         return dict(counted)
 
-    def _bitmaps(self):
+    def _bitmaps(self, unfiltered=False):
         """The in-memory bitmaps (`facet_index`), where they count these filters exactly as
-        the SQL below, and where a filter is in use (the kept totals answer otherwise)."""
+        the SQL below, and where a filter is in use (the kept totals answer otherwise) unless
+        `unfiltered`."""
         if not self.is_valid():
             return None
         data = self.form.cleaned_data
@@ -265,7 +267,7 @@ class FacetCounts:
         if clean_text(data.get("q")):
             return None
         used.discard("q")
-        if not used - {"tri"} or not used <= facet_index.FILTERS:
+        if not (unfiltered or used - {"tri"}) or not used <= facet_index.FILTERS:
             return None
         return facet_index.index.ready(reading())
 

@@ -82,7 +82,7 @@ def _from_bitmaps(bitmaps, filterset):
 
 
 def _from_sql(filterset):
-    filterset._bitmaps = lambda: None
+    filterset._bitmaps = lambda unfiltered=False: None
     return filterset.facet_counts()
 
 
@@ -123,6 +123,13 @@ def test_counts_from_bitmaps_are_the_sqls_and_a_plain_counts(world, data):
         "thematique": dict(Theme.objects.values_list("pk", "slug")),
         "territoire": dict(Territory.objects.values_list("pk", "slug")),
     }
+    # The map's groups of territories (an intercommunalité: its communes), counted once each.
+    territories = sorted(slugs["territoire"])
+    groups = {"a": territories[: len(territories) // 2], "b": territories[len(territories) // 3 :]}
+    sql_filterset = _filterset(query)
+    sql_filterset._bitmaps = lambda unfiltered=False: None
+    from_sql = sql_filterset.territory_group_counts(groups)
+    assert facet_index.count_groups(bitmaps, *filterset._bitmap_filters(), groups) == from_sql
     for facet in ("thematique", "territoire", "type", "statut"):
         for value in world[facet]:
             key = {slug: pk for pk, slug in slugs.get(facet, {}).items()}.get(value, value)
