@@ -17,6 +17,7 @@ from harness import (
     nginx_front,
     start_gunicorn,
     stop,
+    wait_for_facet_bitmaps,
     wrk,
     wrk_process,
     wrk_result,
@@ -33,6 +34,8 @@ def failover(env):
     try:
         with nginx_front(ports) as front:
             url = f"http://127.0.0.1:{front}{THREE_FILTERS}"
+            for port in ports:  # each worker's facet bitmaps built before the load
+                wait_for_facet_bitmaps(port)
             wrk(url, unique=True, duration="3s")  # warm up both instances
             load = wrk_process(url, unique=True, duration="12s")
             time.sleep(4)
@@ -74,6 +77,7 @@ def scale_out_drill(env, stop_replica, stop_pooler):
             base = f"http://127.0.0.1:{front}"
             url = base + THREE_FILTERS
             for port in ports:  # warm up each instance's workers, then both through nginx
+                wait_for_facet_bitmaps(port)
                 wrk(f"http://127.0.0.1:{port}{THREE_FILTERS}", unique=True, duration="2s")
             wrk(url, unique=True, duration="2s")
             for name, action in (
