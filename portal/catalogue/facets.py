@@ -101,8 +101,8 @@ def _tree_facet(name, label, model, counted, chosen, request, open_depth, more_u
     order = remembered(
         "tree", model._meta.label, lambda: _depth_first(model), request, section="pages"
     )
-    ordered = [pk for pk, _lineage in order if pk in ids]
-    lineages = dict(order)
+    ordered = [pk for pk in order if pk in ids]
+    lineages = order
     options, roots = {}, []
     for pk in ordered:
         lineage = lineages[pk]
@@ -134,12 +134,12 @@ def _tree_facet(name, label, model, counted, chosen, request, open_depth, more_u
 
 
 def _depth_first(model):
-    """[(pk, lineage)] of every node, depth first: by the French sort keys of the names along
-    the lineage."""
+    """{pk: lineage} of every node, in depth-first order: by the French sort keys of the names
+    along the lineage."""
     nodes = model.objects.values_list("pk", "lineage", "sort_key")
     sort_keys = {pk: sort_key for pk, _lineage, sort_key in nodes}
     ordered = sorted(nodes, key=lambda node: [sort_keys.get(pk, "") for pk in node[1]])
-    return [(pk, lineage) for pk, lineage, _key in ordered]
+    return {pk: lineage for pk, lineage, _key in ordered}
 
 
 def _reachable(roots, pks):
