@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
@@ -20,7 +19,6 @@ PASSWORD = "un mot de passe assez long"
 
 @pytest.fixture
 def review_waiting(demo_site):
-    staff.sync_staff_groups(apps)  # the live server's flush removed the migration's groups
     reviewer = User.objects.create_user(
         "relectrice", password=PASSWORD, is_staff=True, first_name="Claire", last_name="Dubois"
     )

@@ -1,7 +1,6 @@
 """A Relecteur goes back to an older version of an initiative from its history, in Chromium."""
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
@@ -16,7 +15,6 @@ PASSWORD = "un mot de passe assez long"
 
 @pytest.fixture
 def initiative_with_two_versions(live_server):
-    staff.sync_staff_groups(apps)  # the live server's flush removed the migration's groups
     reviewer = User.objects.create_user("relectrice", password=PASSWORD, is_staff=True)
     reviewer.groups.add(Group.objects.get(name=staff.REVIEWER))
     water, air = (Theme.objects.create(name=name, slug=name.lower()) for name in ("Eau", "Air"))

@@ -2,7 +2,6 @@
 Content-Security-Policy (no inline script: a refusal shows as a console error)."""
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
@@ -24,7 +23,6 @@ FILE = (
 
 @pytest.fixture
 def site_with_a_writer(live_server):
-    staff.sync_staff_groups(apps)  # the live server's flush removed the migration's groups
     writer = User.objects.create_user("redacteur", password=PASSWORD, is_staff=True)
     writer.groups.add(Group.objects.get(name=staff.WRITER))
     Theme.objects.create(name="Économie circulaire", slug="economie-circulaire")

@@ -1,7 +1,6 @@
 """A Relecteur merges two organisations in Chromium; the old public address redirects."""
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
@@ -17,7 +16,6 @@ PASSWORD = "un mot de passe assez long"
 
 @pytest.fixture
 def two_organisations(live_server):
-    staff.sync_staff_groups(apps)  # the live server's flush removed the migration's groups
     reviewer = User.objects.create_user("relecteur", password=PASSWORD, is_staff=True)
     reviewer.groups.add(Group.objects.get(name=staff.REVIEWER))
     published = {"publication_state": PublicationState.PUBLISHED, "kind": "association"}

@@ -2,7 +2,6 @@
 it, in Chromium; the public page changes only then."""
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
@@ -17,7 +16,6 @@ PASSWORD = "un mot de passe assez long"
 
 @pytest.fixture
 def published_initiative(live_server):
-    staff.sync_staff_groups(apps)  # the live server's flush removed the migration's groups
     for username, group in (("redactrice", staff.WRITER), ("relecteur", staff.REVIEWER)):
         user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
         user.groups.add(Group.objects.get(name=group))

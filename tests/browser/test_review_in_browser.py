@@ -3,7 +3,6 @@ with a comment; a Relecteur asks for changes from the record's form; the Rédact
 again; the Relecteur publishes it together with its draft organisation."""
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
@@ -19,7 +18,6 @@ PASSWORD = "un mot de passe assez long"
 
 @pytest.fixture
 def review_site(live_server):
-    staff.sync_staff_groups(apps)  # the live server's flush removed the migration's groups
     for name, group in (("redactrice", staff.WRITER), ("relecteur", staff.REVIEWER)):
         user = User.objects.create_user(
             name, email=f"{name}@example.org", password=PASSWORD, is_staff=True

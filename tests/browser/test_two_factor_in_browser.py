@@ -8,7 +8,6 @@ import time
 import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
@@ -22,7 +21,6 @@ PASSWORD = "un mot de passe assez long"
 @pytest.fixture
 def staff_site(live_server, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 0
-    staff.sync_staff_groups(apps)  # the live server's flush removed the migration's groups
     for name in ("relectrice", "relecteur"):
         user = User.objects.create_user(name, password=PASSWORD, is_staff=True)
         user.groups.add(Group.objects.get(name=staff.REVIEWER))

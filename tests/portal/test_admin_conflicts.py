@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -170,7 +169,6 @@ def test_a_theme_linked_meanwhile_is_a_conflict_on_the_themes(
 
 @pytest.fixture
 def committed_editors(make_staff):
-    staff.sync_staff_groups(apps)  # the transactional test flushed the groups' migration
     return make_staff(staff.REVIEWER), make_staff(staff.REVIEWER)
 
 

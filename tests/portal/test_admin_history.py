@@ -1,7 +1,6 @@
 """The admin history: reverting works, restores a version's links, and the timeline reads well."""
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
@@ -65,7 +64,6 @@ def link(initiative, links):
 def test_revert_from_the_history_saves_instead_of_answering_503(make_initiative, make_staff):
     # No test transaction around the request here: the admin's own transaction is the only one,
     # as in production, where the revert answered 503 (select_for_update outside a transaction).
-    staff.sync_staff_groups(apps)
     initiative = make_initiative("Titre d'origine")
     version = initiative.history.latest()
     initiative.title = "Titre changé"

@@ -7,7 +7,6 @@ import logging
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -20,11 +19,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:actors_person_changelist")
 EMAIL = "jeanne.demande@example.org"
-
-
-@pytest.fixture(autouse=True)
-def _groups():
-    staff.sync_staff_groups(apps)  # a transactional test may have flushed the migration's groups
 
 
 @pytest.fixture
