@@ -1,7 +1,8 @@
 """The in-memory facet counts (portal.catalogue.facet_index) follow every write of the listing,
-whatever wrote it (the ORM, QuerySet.update(), raw SQL, a deletion, a rebuild of the whole
-listing), in the order writes became visible, and never learn an uncommitted or rolled-back
-one. Transactional tests: the bitmaps are never brought up to date inside a transaction."""
+whatever wrote it (the ORM, QuerySet.update(), bulk_create, loaddata, raw SQL, a deletion, a
+rebuild of the whole listing), in the order writes became visible, and never learn an
+uncommitted or rolled-back one. Transactional tests: the bitmaps are never brought up to date
+inside a transaction."""
 
 import psycopg
 import pytest
@@ -144,3 +145,26 @@ def test_the_index_page_counts_from_the_bitmaps_once_built(client, make_initiati
         for facet in second.context["facets"]
         for option in facet.options
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bitmaps_follow_bulk_create_and_loaddata(make_theme):
+    facet_index.index.forget()
+    assert _ready().every == facet_index.FacetIndex().build().every
+    # bulk_create: one statement for all the rows and their links (no save(), no signal).
+    theme = make_theme(name="Alimentation durable")
+    created = Initiative.objects.bulk_create(
+        Initiative(
+            title=f"Épicerie {number}", slug=f"epicerie-{number}", kind=Initiative.Kind.PROJECT,
+            publication_state=PublicationState.PUBLISHED,
+        )
+        for number in range(3)
+    )  # fmt: skip
+    Link = Initiative.themes.through
+    Link.objects.bulk_create(Link(initiative=initiative, theme=theme) for initiative in created)
+    _same_as_a_new_build(_ready())
+    assert {initiative.pk for initiative in created} <= set(_ready().values["themes"][theme.pk])
+    # loaddata (the seed fixtures), as `make run` and a restore load them.
+    call_command("load_demo", verbosity=0)
+    _same_as_a_new_build(_ready())
+    assert len(_ready().every) > len(created)
