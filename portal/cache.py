@@ -144,19 +144,53 @@ def versions_for(request):
     return versions or current_versions()
 
 
-def remembered(name, parts, compute, request=None, section="counts"):
+def remembered(name, parts, compute, request=None, section="counts", as_is=False):
     """A value computed from the registry (a fragment, such as facet counts), kept under the
     version of its section: like the pages, it is never read again once a change in that
     section is committed, and it is computed once per version for every process and server.
+
+    `as_is` also keeps the value itself in this process, for large values read at every
+    request (a tree's order): unpickling them from the local cache each time cost more than
+    what they save. The caller must never change such a value.
     """
     version = versions_for(request)[section]
     digest = hashlib.sha256(repr((name, section, version, parts)).encode()).hexdigest()
     key = f"fragment:{name}:{digest}"
+    if as_is and (value := as_they_are.get(key)) is not None:
+        return value
     value = tiered.get(key)
     if value is None:
         value = compute()
         tiered.set(key, value)
+    if as_is:
+        as_they_are.set(key, value)
     return value
+
+
+class ObjectMemory:
+    """A few values kept as they are in this process, each for as long as the local cache
+    keeps a mark of it: they expire with the local cache's entries, and emptying it (as a test
+    whose versions went back does) forgets them too."""
+
+    def __init__(self, entries=64):
+        self.entries = entries
+        self.values = {}
+        self.local = caches["local"]
+
+    def get(self, key):
+        value = self.values.get(key)
+        if value is None or self.local.get(f"{key}:as-is") is None:
+            return None
+        return value
+
+    def set(self, key, value):
+        while len(self.values) >= self.entries:
+            self.values.pop(next(iter(self.values), None), None)  # the oldest
+        self.values[key] = value
+        self.local.set(f"{key}:as-is", True, PAGE_TTL)
+
+
+as_they_are = ObjectMemory()
 
 
 def _cacheable(request):

@@ -1,6 +1,7 @@
 """The options shown beside each filter of the index, each with its number of results, and the
 SQL that counts them."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -95,31 +96,38 @@ TREE_DEPTH = 4  # country, region, former region, département: deeper, only the
 def _tree_facet(name, label, model, counted, chosen, request, open_depth, more_url=None):
     """A tree of options. Its shape comes first, from the tree's order alone: at a million
     initiatives thousands of communes have results, and only the hundred or so nodes shown
-    are read whole."""
+    are read whole. Below TREE_DEPTH a node that is neither chosen nor leading to a chosen
+    one is only counted among its parent's hidden children."""
     chosen_pks = {node.pk for node in chosen}
-    ids = set(counted) | {pk for node in chosen for pk in node.lineage}
+    ancestors = {pk for node in chosen for pk in node.lineage[:-1]}
+    leading = chosen_pks | ancestors
     order = remembered(
-        "tree", model._meta.label, lambda: _depth_first(model), request, section="pages"
-    )
-    ordered = [pk for pk in order if pk in ids]
-    lineages = order
-    options, roots = {}, []
-    for pk in ordered:
-        lineage = lineages[pk]
+        "tree", model._meta.label, lambda: _depth_first(model), request, section="pages",
+        as_is=True,
+    )  # fmt: skip
+    options, roots, hidden, unshown = {}, [], Counter(), set()
+    for pk, lineage in order.items():
+        if pk not in counted and pk not in leading:
+            continue
+        parent = lineage[-2] if len(lineage) > 1 else None
+        if len(lineage) > TREE_DEPTH + 1 and pk not in leading:
+            if parent in options:
+                hidden[parent] += 1
+                unshown.add(pk)
+                continue
+            if parent in unshown:
+                unshown.add(pk)
+                continue
         option = Option("", "", counted.get(pk, 0), pk in chosen_pks, depth=len(lineage) - 1)
+        option.open = pk in ancestors
         options[pk] = option
-        parent = options.get(lineage[-2]) if len(lineage) > 1 else None
-        (parent.children if parent is not None else roots).append(option)
-        if option.selected:
-            for ancestor in lineage[:-1]:
-                if ancestor in options:
-                    options[ancestor].open = True
+        (options[parent].children if parent in options else roots).append(option)
     pruned = set()
-    for pk in ordered:
-        option = options[pk]
+    for pk, option in options.items():
         limit = TREE_CHILDREN if option.depth < TREE_DEPTH else 0
-        if len(option.children) > limit:
+        if len(option.children) > limit or hidden[pk]:
             _keep_most_frequent(option, limit)
+            option.more += hidden[pk]
             pruned.add(pk)
     shown = _reachable(roots, {id(option): pk for pk, option in options.items()})
     fields = ["pk", "name", "slug", "lineage", "sort_key"]
