@@ -109,53 +109,98 @@ class Bitmaps:
 
 
 class Pairs:
-    """(initiative, organisation) pairs as arrays, organisations numbered densely: the actors
-    of any set of initiatives are counted in one pass (numpy.bincount)."""
+    """(initiative, organisation) pairs, organisations numbered densely, so that the actors of
+    any set of initiatives are counted in one pass (numpy.bincount).
+
+    The pairs read at the build are kept by initiative (compressed sparse rows: `starts[pk]`
+    to `starts[pk + 1]` in `codes`), and only the chosen initiatives' are read. The writes
+    since then are kept beside them: the initiatives whose pairs changed are `stale`, their
+    pairs now are in `added`."""
+
+    COMPACT_AFTER = 100_000  # pairs written since the build: then they are merged in
 
     def __init__(self, initiatives, organisations):
         """From two arrays of the same length: initiatives, and the organisations' numbers."""
         keys, codes = np.unique(organisations, return_inverse=True)
         self.keys = keys.tolist()
-        self.codes = {key: code for code, key in enumerate(self.keys)}
-        self.initiatives = np.asarray(initiatives, dtype=np.uint32)
-        self.organisations = codes.astype(np.int64)
+        self.key_codes = {key: code for code, key in enumerate(self.keys)}
+        self._index(np.asarray(initiatives, dtype=np.int64), codes.astype(np.int32))
+
+    def _index(self, initiatives, codes):
+        order = np.argsort(initiatives, kind="stable")
+        size = int(initiatives.max()) + 2 if len(initiatives) else 1
+        self.starts = np.zeros(size, dtype=np.int64)
+        np.cumsum(np.bincount(initiatives + 1, minlength=size), out=self.starts)
+        self.codes = codes[order]
+        self.stale = BitMap()
+        self.added = (np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int32))
 
     def add(self, pairs):
         if not pairs:
             return
         for _pk, key in pairs:
-            if key not in self.codes:
-                self.codes[key] = len(self.keys)
+            if key not in self.key_codes:
+                self.key_codes[key] = len(self.keys)
                 self.keys.append(key)
-        self.initiatives = np.concatenate(
-            [self.initiatives, np.fromiter((pk for pk, _key in pairs), dtype=np.uint32)]
+        initiatives, codes = self.added
+        self.added = (
+            np.concatenate([initiatives, np.fromiter((pk for pk, _k in pairs), np.uint32)]),
+            np.concatenate([codes, np.fromiter((self.key_codes[k] for _pk, k in pairs), np.int32)]),
         )
-        self.organisations = np.concatenate(
-            [self.organisations, np.fromiter((self.codes[k] for _pk, k in pairs), np.int64)]
-        )
+        if len(self.added[0]) > self.COMPACT_AFTER:
+            self._index(*self.listed_arrays())
 
     def remove(self, gone):
-        kept = ~_mask(gone, self.initiatives)
-        self.initiatives = self.initiatives[kept]
-        self.organisations = self.organisations[kept]
+        self.stale |= gone
+        initiatives, codes = self.added
+        kept = ~_mask(gone, initiatives)
+        self.added = (initiatives[kept], codes[kept])
+
+    def listed_arrays(self):
+        """(initiatives, codes) of every pair as it is now."""
+        initiatives = np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
+        current = ~_mask(self.stale, initiatives)
+        return (
+            np.concatenate([initiatives[current], self.added[0].astype(np.int64)]),
+            np.concatenate([self.codes[current], self.added[1]]),
+        )
+
+    def listed(self):
+        """[(initiative, organisation)] of every pair as it is now, sorted."""
+        initiatives, codes = self.listed_arrays()
+        organisations = [self.keys[code] for code in codes.tolist()]
+        return sorted(zip(initiatives.tolist(), organisations, strict=True))
 
     def top(self, rows, limit):
         """[(organisation, number of the rows it is involved in)], the most frequent first
         (ties by the organisation's number as text, as the SQL orders them), at most limit."""
-        if not len(self.initiatives) or not rows:
+        if not rows or not self.keys:
             return []
-        chosen = self.organisations[_mask(rows, self.initiatives)]
-        counts = np.bincount(chosen, minlength=len(self.keys))
-        present = np.flatnonzero(counts)
-        if len(present) > limit:
+        counts = np.bincount(self._codes_of(rows - self.stale), minlength=len(self.keys))
+        initiatives, codes = self.added
+        if len(initiatives):
+            counts += np.bincount(codes[_mask(rows, initiatives)], minlength=len(self.keys))
+        floor = 1
+        if len(counts) > limit:
             # Every organisation counting as many as the limit-th best may be among the top.
-            floor = np.partition(counts[present], len(present) - limit)[len(present) - limit]
-            present = present[counts[present] >= floor]
+            floor = max(floor, np.partition(counts, len(counts) - limit)[len(counts) - limit])
+        present = np.flatnonzero(counts >= floor)
         ranked = sorted(
             ((self.keys[code], int(counts[code])) for code in present),
             key=lambda pair: (-pair[1], str(pair[0])),
         )
         return ranked[:limit]
+
+    def _codes_of(self, rows):
+        """The organisations' numbers of these initiatives' pairs read at the build."""
+        pks = np.frombuffer(rows.to_array(), dtype=np.uint32).astype(np.int64)
+        pks = pks[pks < len(self.starts) - 1]
+        firsts = self.starts[pks]
+        lengths = self.starts[pks + 1] - firsts
+        # The positions of every pair of these initiatives: each run's first position
+        # repeated along the run, plus the place in the run.
+        shift = firsts - (np.cumsum(lengths) - lengths)
+        return self.codes[np.repeat(shift, lengths) + np.arange(int(lengths.sum()))]
 
 
 # A row of a binary COPY of two int4 columns: the number of fields, then each one's length

@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyroaring import BitMap
 
 from actors.models import Involvement, Organisation
 from initiatives.models import Initiative, Listing, PublicationState, Territory, Theme
@@ -142,3 +143,52 @@ def test_nothing_is_counted_from_bitmaps_inside_a_transaction(world):
     # A test's transaction, as any request's that wrote: its writes are not committed.
     assert connection.in_atomic_block
     assert facet_index.index.ready(connection) is None
+
+
+PAIR_WRITES = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "remove"]),
+        st.lists(st.tuples(st.integers(1, 40), st.integers(100, 110)), max_size=6),
+    ),
+    max_size=25,
+)
+
+
+@given(
+    first=st.lists(st.tuples(st.integers(1, 30), st.integers(100, 110)), max_size=40),
+    writes=PAIR_WRITES,
+    chosen=st.sets(st.integers(1, 40)),
+)
+@settings(max_examples=200, deadline=None)
+def test_the_actor_pairs_count_as_a_plain_list_of_pairs_after_any_writes(
+    first, writes, chosen, monkeypatch_compaction
+):
+    """The pairs read at the build, those written since (and merged in once they are many)
+    are counted as the plain list of the pairs as they are."""
+    first = sorted(set(first))
+    pairs = facet_index.Pairs([pk for pk, _key in first], [key for _pk, key in first])
+    plain = set(first)
+    for write, written in writes:
+        initiatives = {pk for pk, _key in written}
+        pairs.remove(BitMap(initiatives))
+        plain = {pair for pair in plain if pair[0] not in initiatives}
+        if write == "add":
+            added = sorted(set(written))
+            pairs.add(added)
+            plain |= set(added)
+    assert pairs.listed() == sorted(plain)
+    counted = {}
+    for pk, key in plain:
+        if pk in chosen:
+            counted[key] = counted.get(key, 0) + 1
+    ranked = sorted(counted.items(), key=lambda pair: (-pair[1], str(pair[0])))
+    assert pairs.top(BitMap(chosen), 5) == ranked[:5]
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_compaction():
+    """Merged in after a few pairs, so that examples go through it."""
+    original = facet_index.Pairs.COMPACT_AFTER
+    facet_index.Pairs.COMPACT_AFTER = 8
+    yield
+    facet_index.Pairs.COMPACT_AFTER = original

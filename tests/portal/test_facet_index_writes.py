@@ -34,10 +34,7 @@ def _same_as_a_new_build(bitmaps):
         years = [
             {key: list(pks) for key, pks in d.items() if pks} for d in (found.starts, found.ends)
         ]
-        pairs = found.organisations
-        organisations = [pairs.keys[code] for code in pairs.organisations.tolist()]
-        pairs = sorted(zip(pairs.initiatives.tolist(), organisations, strict=True))
-        return list(found.every), values, years, pairs
+        return list(found.every), values, years, found.organisations.listed()
 
     assert listed(bitmaps) == listed(fresh)
 
