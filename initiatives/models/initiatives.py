@@ -14,6 +14,7 @@ from initiatives.markdown import render_markdown
 from initiatives.models.documents import Document, SourceCitation
 from initiatives.models.fields import (
     InLineage,
+    TitleLexemes,
     label_with,
     not_before,
     on_field,
@@ -243,6 +244,7 @@ class Initiative(TreeNode, Publishable):
             models.Index(fields=["start"], name="initiatives_initiative_start"),
             *search_indexes("initiatives_initiative"),
             GinIndex(fields=["search_vector_en"], name="initiatives_init_search_en"),
+            GinIndex(TitleLexemes(F("search_vector_en")), name="initiatives_init_titles_en"),
         ]
         constraints = [
             *tree_constraints("initiative"),

@@ -3,19 +3,17 @@ from a vocabulary of the public titles for a mistyped query."""
 
 import re
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, TextField, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Organisation, Person
-from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative
+from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative, TitleLexemes
 from initiatives.translations import english_text, search_config, search_language
 from initiatives.typography import french_spacing
 from portal.models import WORD, SearchWord, word_key, words_in
@@ -112,6 +110,15 @@ def _snippet_source(fields):
     return Concat(*parts[:-1], output_field=TextField())
 
 
+def _matching(vector, query, function=None):
+    """`vector @@ query` as a condition, or `function(vector, query)`."""
+    if function is None:
+        matched = Func(vector, query, template="%(expressions)s", arg_joiner=" @@ ")
+    else:
+        matched = Func(vector, query, function=function)
+    return ExpressionWrapper(matched, output_field=BooleanField())
+
+
 def highlighted(snippet):
     # The page shows headings and paragraphs apart; run into one line, a heading would read
     # as the start of its paragraph ("Projets Projets financés"): a dot marks each break.
@@ -145,17 +152,19 @@ def _best(queryset, candidates, query, fields, vector="search_vector", config=SE
     return hits
 
 
-def _stems(text):
-    """The lexemes of the query as the index holds them ("Territoires" → "territoir"), of three
-    letters or more so that the trigram index of the titles can look them up. A word after a
-    "-" is excluded by the query (websearch syntax): no match has it, in its title or not."""
+def _any_word(text, config):
+    """A query matching any word of the text (its lexemes as the configuration makes them,
+    "Territoires" → 'territoir'), or None. A word after a "-" is excluded by the query
+    (websearch syntax): no match has it, in its title or not."""
     wanted = " ".join(word for word in text.split() if not word.startswith("-"))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s))", [SEARCH_CONFIG, wanted]
-        )
+        cursor.execute("SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s))", [config, wanted])
         (lexemes,) = cursor.fetchone()
-    return [lexeme for lexeme in lexemes if len(lexeme) >= 3]
+    # Quoted lexemes of the configuration's own making: 'simple' takes them as they are.
+    quoted = [f"'{lexeme}'" for lexeme in lexemes if not set("'\\") & set(lexeme)]
+    if not quoted:
+        return None
+    return SearchQuery(" | ".join(quoted), config="simple", search_type="raw")
 
 
 def search(text, language=None):
@@ -168,20 +177,20 @@ def search(text, language=None):
 
     - up to CANDIDATES matches: all are ranked, and the total is exact;
     - more: the total shown is "more than CANDIDATES", and the hits are the best ranked
-      among the first CANDIDATES matches whose title (the `sort_key` of each model, which has
-      a trigram index) contains a word of the query, completed if need be by the best of the
-      first CANDIDATES matches found. A word of the title weighs A, the most: for a one-word
-      query every match by its title ranks above every other match (0.61 at least against
-      0.4 at most), so with at most CANDIDATES of them, the hits are those a full ranking
-      would give (but for a match by its acronym only, also weighted A, and not looked up).
+      among the first CANDIDATES matches with a word of the query among the lexemes weighted
+      A (the title's, and an initiative's acronym: `TitleLexemes`, indexed), completed if
+      need be by the best of the first CANDIDATES matches found. A word of the title weighs
+      A, the most: for a one-word query every match by its title ranks above every other
+      match (0.61 at least against 0.4 at most), so with at most CANDIDATES of them, the hits
+      are those a full ranking would give.
 
     One query for a section without match, two for the others, three for a common word
-    seldom in titles, plus one (the stems of the query) when any section has too many.
+    seldom in titles, plus one (the words of the query) when any section has too many.
     """
     text = clean_text(text)
     if not text:
         return []
-    stems = None
+    any_word = {}  # by configuration
     sections = []
     for kind in _sections(language):
         key, title, queryset, fields = kind
@@ -194,17 +203,17 @@ def search(text, language=None):
         if found <= CANDIDATES:
             hits = _best(queryset, matches, query, fields, **ranked)
         else:
-            stems = _stems(text) if stems is None else stems
+            if kind.config not in any_word:
+                any_word[kind.config] = _any_word(text, kind.config)
             hits = []
-            if stems:
-                in_title = reduce(or_, (Q(sort_key__contains=stem) for stem in stems))
-                # The query matched row by row (ts_match_vq is the function behind @@, which no
-                # index serves), on the rows the title's trigram index finds: combining it with
-                # the full-text index meant building a bitmap of half the registry (0.5 s).
-                matched = Func(F(kind.vector), query, function="ts_match_vq")
+            if any_word[kind.config] is not None:
+                by_title = _matching(TitleLexemes(F(kind.vector)), any_word[kind.config])
+                # The whole query matched row by row (ts_match_vq is the function behind @@)
+                # on the rows the titles' index finds: combining it with the full-text index
+                # meant building a bitmap of half the registry (0.5 s).
                 in_title = (
-                    queryset.filter(in_title)
-                    .filter(ExpressionWrapper(matched, output_field=BooleanField()))
+                    queryset.filter(by_title)
+                    .filter(_matching(F(kind.vector), query, function="ts_match_vq"))
                     .order_by()
                     .values("pk")[:CANDIDATES]
                 )

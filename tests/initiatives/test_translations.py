@@ -17,6 +17,7 @@ from initiatives.translations import (
     search_vector_name,
     stale_translations,
 )
+from portal.catalogue import search as search_module
 from portal.catalogue.search import search, search_query
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,18 @@ def test_english_search_uses_english_stems_and_falls_back_to_french(translated, 
     assert not Initiative.objects.filter(search_vector=search_query("fighting", "fr")).exists()
     [section] = search("fighting diabetes", "en")
     assert [hit.pk for hit in section.hits] == [translated.pk]
+
+
+def test_english_search_beyond_the_bound_ranks_english_title_matches_first(
+    translated, make_initiative, monkeypatch
+):
+    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    for number in range(3):
+        make_initiative(f"Projet {number}", summary="Prévenir le diabète.").save()
+    [section] = search("diabetes", "en")
+    assert section.capped
+    # Found by its English title's words (weighted A in search_vector_en), ranked first.
+    assert section.hits[0].pk == translated.pk
 
 
 def test_search_follows_the_active_language(translated):
