@@ -131,6 +131,9 @@ def initiative_page_data(request, slug):
         network = programme_network(initiative, children)
     return {
         "initiative": initiative,
+        # Rendered here, so that the page data kept for the next visitors holds them.
+        "objectives_html": initiative.objectives_html(),
+        "body_html": initiative.body_html(),
         "locator": locator(initiative.territories.all()),
         "network": network,
         "parent": initiative.parent if parent_is_public else None,
