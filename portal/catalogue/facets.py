@@ -336,7 +336,9 @@ class FacetCounts:
         query = counted.union(top, chosen, all=True)
         sql, params = query.query.sql_with_params()
         # The totals are deltas summed per value: kept with the other counts of this version.
-        rows = remembered("totals", (sql, params), lambda: self._run(sql, params), self.request)
+        rows = remembered(
+            "totals", (sql, params), lambda: self._run(sql, params), self.request, as_is=True
+        )
         counts = {facet: {} for facet in facets}
         if with_total:
             counts["total"] = 0  # an empty registry has no totals yet
