@@ -150,7 +150,7 @@ def remembered(name, parts, compute, request=None, section="counts", as_is=False
     section is committed, and it is computed once per version for every process and server.
 
     `as_is` also keeps the value itself in this process, for large values read at every
-    request (a tree's order): unpickling them from the local cache each time cost more than
+    request (a tree's shape): unpickling them from the local cache each time cost more than
     what they save. The caller must never change such a value.
     """
     version = versions_for(request)[section]

@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Involvement, Organisation
@@ -94,31 +95,36 @@ TREE_DEPTH = 4  # country, region, former region, département: deeper, only the
 
 
 def _tree_facet(name, label, model, counted, chosen, request, open_depth, more_url=None):
-    """A tree of options. Its shape comes first, from the tree's order alone: at a million
-    initiatives thousands of communes have results, and only the hundred or so nodes shown
-    are read whole. Below TREE_DEPTH a node that is neither chosen nor leading to a chosen
-    one is only counted among its parent's hidden children."""
+    """A tree of options, from the tree's shape kept in the process (positions, parents and
+    labels of every node, under the pages' version): at a million initiatives thousands of
+    communes have results, and only the hundred or so nodes shown become options. Below
+    TREE_DEPTH a node that is neither chosen nor leading to a chosen one is only counted
+    among its parent's hidden children (not at all below a hidden one).
+    """
     chosen_pks = {node.pk for node in chosen}
     ancestors = {pk for node in chosen for pk in node.lineage[:-1]}
     leading = chosen_pks | ancestors
-    order = remembered(
-        "tree", model._meta.label, lambda: _depth_first(model), request, section="pages",
-        as_is=True,
+    shape = remembered(
+        "tree", (model._meta.label, get_language()), lambda: _tree_shape(model), request,
+        section="pages", as_is=True,
     )  # fmt: skip
-    options, roots, hidden, unshown = {}, [], Counter(), set()
-    for pk, lineage in order.items():
-        if pk not in counted and pk not in leading:
-            continue
-        parent = lineage[-2] if len(lineage) > 1 else None
-        if len(lineage) > TREE_DEPTH + 1 and pk not in leading:
-            if parent in options:
-                hidden[parent] += 1
-                unshown.add(pk)
-                continue
-            if parent in unshown:
-                unshown.add(pk)
-                continue
-        option = Option("", "", counted.get(pk, 0), pk in chosen_pks, depth=len(lineage) - 1)
+    present = counted.keys() | leading
+    kept, deep = [], []
+    for pk in present:
+        place = shape.get(pk)
+        if place is not None:
+            (deep if place[2] > TREE_DEPTH and pk not in leading else kept).append(pk)
+    # A node whose parent has no result is shown at the top (an initiative filed under a
+    # territory counts under its ancestors too: this is for an unforeseen tree).
+    kept += [pk for pk in deep if shape[pk][1] not in present or shape[pk][1] not in shape]
+    options_to_be = set(kept)
+    hidden = Counter(
+        shape[pk][1] for pk in deep if pk not in options_to_be and shape[pk][1] in options_to_be
+    )
+    options, roots = {}, []
+    for pk in sorted(kept, key=lambda pk: shape[pk][0]):
+        _position, parent, depth, _node = shape[pk]
+        option = Option("", "", counted.get(pk, 0), pk in chosen_pks, depth=depth)
         option.open = pk in ancestors
         options[pk] = option
         (options[parent].children if parent in options else roots).append(option)
@@ -129,25 +135,44 @@ def _tree_facet(name, label, model, counted, chosen, request, open_depth, more_u
             _keep_most_frequent(option, limit)
             option.more += hidden[pk]
             pruned.add(pk)
-    shown = _reachable(roots, {id(option): pk for pk, option in options.items()})
-    fields = ["pk", "name", "slug", "lineage", "sort_key"]
-    fields += ["i18n"] if translated_fields(model) else []
-    fields += ["kind", "code"] if model is Territory else []
-    for node in model.objects.filter(pk__in=shown).only(*fields):
-        option = options[node.pk]
-        option.value, option.label = node.slug, str(node)  # a theme's English name in English
-        if node.pk in pruned and more_url:
+    for pk in _reachable(roots, {id(option): pk for pk, option in options.items()}):
+        node = shape[pk][3]
+        option = options[pk]
+        option.value, option.label = node.slug, node.label
+        if pk in pruned and more_url:
             option.more_url = more_url(node)
     return Facet(name, label, roots, tree=True, open_depth=open_depth)
 
 
-def _depth_first(model):
-    """{pk: lineage} of every node, in depth-first order: by the French sort keys of the names
-    along the lineage."""
-    nodes = model.objects.values_list("pk", "lineage", "sort_key")
-    sort_keys = {pk: sort_key for pk, _lineage, sort_key in nodes}
-    ordered = sorted(nodes, key=lambda node: [sort_keys.get(pk, "") for pk in node[1]])
-    return {pk: lineage for pk, lineage, _key in ordered}
+@dataclass(frozen=True)
+class TreeNode:
+    """What an option shows of a node (and what the map's link needs of a territory)."""
+
+    slug: str
+    label: str
+    kind: str = ""
+    code: str = ""
+
+
+def _tree_shape(model):
+    """{pk: (position, parent, depth, TreeNode)} of every node, positions in depth-first order
+    (by the French sort keys of the names along the lineage), labels in the active language
+    (a theme's English name in English)."""
+    fields = ["pk", "name", "slug", "lineage", "sort_key"]
+    fields += ["i18n"] if translated_fields(model) else []
+    fields += ["kind", "code"] if model is Territory else []
+    nodes = list(model.objects.only(*fields))
+    sort_keys = {node.pk: node.sort_key for node in nodes}
+    nodes.sort(key=lambda node: [sort_keys.get(pk, "") for pk in node.lineage])
+    return {
+        node.pk: (
+            position,
+            node.lineage[-2] if len(node.lineage) > 1 else None,
+            len(node.lineage) - 1,
+            TreeNode(node.slug, str(node), getattr(node, "kind", ""), getattr(node, "code", "")),
+        )
+        for position, node in enumerate(nodes)
+    }
 
 
 def _reachable(roots, pks):

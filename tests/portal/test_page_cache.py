@@ -109,7 +109,7 @@ def test_facet_counts_are_shared_between_pages_and_follow_every_change(
 
     _response, first = queries_for(client, "/initiatives/?de=1990&tri=titre")
     # Another sort is another page, with the same counts, from this process's cache: the
-    # counting query is not run again, nor are the two trees' orders read again (kept under
+    # counting query is not run again, nor are the two trees' shapes read again (kept under
     # the pages' version).
     _response, again = queries_for(client, "/initiatives/?de=1990&tri=maj")
     assert again == first - 3

@@ -181,16 +181,16 @@ PAGES = {
 # the shared cache's own round trips go through a connection of their own and are not counted.
 PINNED = {
     "home": 8,  # its three counts are a fragment: counted once per version
-    # The index: the page cache's versions, each tree's order (themes, territories: the
-    # first time only, a fragment kept under the pages' version) and the options it shows, the
+    # The index: the page cache's versions, each tree's shape with its labels (themes,
+    # territories: the first time only, a fragment kept under the pages' version), the
     # total and every free facet in one query (unfiltered: the listing's totals; filtered, the
     # first time only: a fragment kept under the counts' version), the names
     # of the top actors, the page's ids and its initiatives; plus each chosen filter's record
     # and its facet without it (+ 2).
-    "initiatives": 9,
-    "initiatives, filtered and searched": 13,
-    "initiatives by start date": 9,
-    "initiatives, page 2": 9,
+    "initiatives": 7,
+    "initiatives, filtered and searched": 11,
+    "initiatives by start date": 7,
+    "initiatives, page 2": 7,
     # The embed: the versions, the count (a fragment kept under the counts' version), the
     # page's ids and its initiatives; plus each chosen filter's record. The builder the same.
     "embed": 4,
