@@ -339,11 +339,15 @@ class FacetIndex:
 index = FacetIndex()
 
 
-def count(bitmaps, chosen, period, facets, keys, with_total, actors_shown):
+def count(bitmaps, chosen, period, facets, keys, with_total, actors_shown, present_only=None):
     """{facet: {value: number of results if that value were chosen, the other filters
     kept}} and "total", as FacetCounts counts them in SQL. `chosen` holds the values chosen
     for each facet (pks for the trees), `period` the years (first, last), `keys` may restrict
-    a facet to the values shown; the actors are the `actors_shown` most frequent."""
+    a facet to the values shown; the actors are the `actors_shown` most frequent.
+
+    `present_only` ({facet: values}) names values whose number is not needed, only whether
+    they give results (a commune deep in the tree of territories): they are found with no
+    count, under "present" ({facet: values that give results})."""
     filters = _filters(bitmaps, chosen, period)
     results = _rows(bitmaps, filters)
     counts = {"total": len(results)} if with_total else {}
@@ -356,6 +360,12 @@ def count(bitmaps, chosen, period, facets, keys, with_total, actors_shown):
         shown = keys.get(facet)
         if shown is not None:
             values = {key: values[key] for key in shown if key in values}
+        only = (present_only or {}).get(facet)
+        if only:
+            counts.setdefault("present", {})[facet] = {
+                key for key, bitmap in values.items() if key in only and rows.intersect(bitmap)
+            }
+            values = {key: bitmap for key, bitmap in values.items() if key not in only}
         counted = ((key, rows.intersection_cardinality(bitmap)) for key, bitmap in values.items())
         counts[facet] = {key: number for key, number in counted if number}
     return counts

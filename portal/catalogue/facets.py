@@ -51,16 +51,23 @@ def build_facets(filterset):
     filterset.is_valid()
     data = filterset.form.cleaned_data
     chosen = {name: _chosen(filterset, name) for name in filterset.FACETS}
-    counts = filterset.facet_counts()
+    trees = {
+        name: Tree(model, data.get(name) or [], filterset.request)
+        for name, model in (("thematique", Theme), ("territoire", Territory))
+    }
+    counts = filterset.facet_counts(
+        present_only={name: tree.hidden_below() for name, tree in trees.items()}
+    )
+    present = counts.get("present", {})
     facets = [
         _tree_facet(
-            "thematique", _("Thématique"), Theme, counts["thematique"],
-            data.get("thematique") or [], filterset.request, open_depth=0,
+            "thematique", _("Thématique"), trees["thematique"], counts["thematique"],
+            present.get("thematique", ()), open_depth=0,
         ),
         # Regions and their former regions unfolded from the start.
         _tree_facet(
-            "territoire", _("Territoire"), Territory, counts["territoire"],
-            data.get("territoire") or [], filterset.request, open_depth=2,
+            "territoire", _("Territoire"), trees["territoire"], counts["territoire"],
+            present.get("territoire", ()), open_depth=2,
             more_url=lambda node: _map_url(filterset.data, node),
         ),
         _choice_facet("type", _("Type"), Initiative.Kind, counts["type"], chosen),
@@ -94,21 +101,33 @@ TREE_CHILDREN = 12
 TREE_DEPTH = 4  # country, region, former region, département: deeper, only the chosen
 
 
-def _tree_facet(name, label, model, counted, chosen, request, open_depth, more_url=None):
-    """A tree of options, from the tree's shape kept in the process (positions, parents and
-    labels of every node, under the pages' version): at a million initiatives thousands of
-    communes have results, and only the hundred or so nodes shown become options. Below
-    TREE_DEPTH a node that is neither chosen nor leading to a chosen one is only counted
-    among its parent's hidden children (not at all below a hidden one).
-    """
-    chosen_pks = {node.pk for node in chosen}
-    ancestors = {pk for node in chosen for pk in node.lineage[:-1]}
-    leading = chosen_pks | ancestors
-    shape = remembered(
-        "tree", (model._meta.label, get_language()), lambda: _tree_shape(model), request,
-        section="pages", as_is=True,
-    )  # fmt: skip
-    present = counted.keys() | leading
+class Tree:
+    """A tree of options (themes, territories) for a request: the shape of the whole tree,
+    kept in the process, and the chosen nodes with their ancestors."""
+
+    def __init__(self, model, chosen, request):
+        self.shape, self.deep = remembered(
+            "tree", (model._meta.label, get_language()), lambda: _tree_shape(model), request,
+            section="pages", as_is=True,
+        )  # fmt: skip
+        self.chosen = {node.pk for node in chosen}
+        self.ancestors = {pk for node in chosen for pk in node.lineage[:-1]}
+        self.leading = self.chosen | self.ancestors
+
+    def hidden_below(self):
+        """The nodes no option shows (below TREE_DEPTH, neither chosen nor leading to a
+        chosen node): only whether they give results matters, to say how many are left out."""
+        return self.deep - self.leading if self.leading else self.deep
+
+
+def _tree_facet(name, label, tree, counted, present, open_depth, more_url=None):
+    """A tree of options, from the tree's shape (positions, parents and labels of every
+    node): at a million initiatives thousands of communes have results, and only the hundred
+    or so nodes shown become options. A node below TREE_DEPTH that is neither chosen nor
+    leading to a chosen one is only counted among its parent's hidden children (not at all
+    below a hidden one): `present` may name such nodes with results, uncounted."""
+    shape, leading = tree.shape, tree.leading
+    present = counted.keys() | present | leading
     kept, deep = [], []
     for pk in present:
         place = shape.get(pk)
@@ -124,8 +143,8 @@ def _tree_facet(name, label, model, counted, chosen, request, open_depth, more_u
     options, roots = {}, []
     for pk in sorted(kept, key=lambda pk: shape[pk][0]):
         _position, parent, depth, _node = shape[pk]
-        option = Option("", "", counted.get(pk, 0), pk in chosen_pks, depth=depth)
-        option.open = pk in ancestors
+        option = Option("", "", counted.get(pk, 0), pk in tree.chosen, depth=depth)
+        option.open = pk in tree.ancestors
         options[pk] = option
         (options[parent].children if parent in options else roots).append(option)
     pruned = set()
@@ -157,14 +176,14 @@ class TreeNode:
 def _tree_shape(model):
     """{pk: (position, parent, depth, TreeNode)} of every node, positions in depth-first order
     (by the French sort keys of the names along the lineage), labels in the active language
-    (a theme's English name in English)."""
+    (a theme's English name in English); and the nodes below TREE_DEPTH."""
     fields = ["pk", "name", "slug", "lineage", "sort_key"]
     fields += ["i18n"] if translated_fields(model) else []
     fields += ["kind", "code"] if model is Territory else []
     nodes = list(model.objects.only(*fields))
     sort_keys = {node.pk: node.sort_key for node in nodes}
     nodes.sort(key=lambda node: [sort_keys.get(pk, "") for pk in node.lineage])
-    return {
+    shape = {
         node.pk: (
             position,
             node.lineage[-2] if len(node.lineage) > 1 else None,
@@ -173,6 +192,7 @@ def _tree_shape(model):
         )
         for position, node in enumerate(nodes)
     }
+    return shape, frozenset(pk for pk, place in shape.items() if place[2] > TREE_DEPTH)
 
 
 def _reachable(roots, pks):
@@ -232,11 +252,14 @@ class FacetCounts:
         with self._leaving_out(name):
             return self.filter_queryset(self.queryset.all())
 
-    def facet_counts(self, keys=None, only=None):
+    def facet_counts(self, keys=None, only=None, present_only=None):
         """{facet: {value: number of results if that value were chosen, other filters kept}},
         and "total": the number of results. `keys` may restrict a facet to the values shown;
         `only` counts these facets alone, without the total (the map needs its territories:
         the actors, roles and themes of a large result are most of the index's counting).
+        `present_only` ({facet: values}) may name values whose number is not needed, only
+        whether they give results: the bitmaps then say it under "present" (facet_index.count),
+        where the SQL counts them all the same.
 
         The facets whose filter is not in use count over the results themselves, all in one
         scan; each facet in use counts over the results of the other filters.
@@ -249,7 +272,7 @@ class FacetCounts:
         if bitmaps is not None:
             return facet_index.count(
                 bitmaps, *self._bitmap_filters(), facets, keys, with_total=only is None,
-                actors_shown=ACTOR_OPTIONS + 1,
+                actors_shown=ACTOR_OPTIONS + 1, present_only=present_only,
             )  # fmt: skip
         chosen = [name for name in facets if self.form.cleaned_data.get(name)]
         free = [name for name in facets if name not in chosen]

@@ -131,6 +131,17 @@ def test_counts_from_bitmaps_are_the_sqls_and_a_plain_counts(world, data):
     sql_filterset._bitmaps = lambda unfiltered=False: None
     from_sql = sql_filterset.territory_group_counts(groups)
     assert facet_index.count_groups(bitmaps, *filterset._bitmap_filters(), groups) == from_sql
+    # Values whose number is not needed (the index's deep territories): only whether they
+    # give results, and the others counted as before.
+    only = set(sorted(slugs["territoire"])[::2])
+    partly = facet_index.count(
+        bitmaps, *filterset._bitmap_filters(), FACETS, {}, True, ACTOR_OPTIONS + 1,
+        present_only={"territoire": only},
+    )  # fmt: skip
+    assert partly["territoire"] == {
+        pk: number for pk, number in counted["territoire"].items() if pk not in only
+    }
+    assert partly["present"] == {"territoire": {pk for pk in counted["territoire"] if pk in only}}
     for facet in ("thematique", "territoire", "type", "statut"):
         for value in world[facet]:
             key = {slug: pk for pk, slug in slugs.get(facet, {}).items()}.get(value, value)
