@@ -43,12 +43,14 @@ def french_spacing(text):
         segment = _SPACE_BEFORE.sub(NARROW_NBSP + r"\1", parts[index])
         segment = _AFTER_GUILLEMET.sub("«" + NARROW_NBSP, segment)
         segment = _DIGIT_GROUPS.sub(_bind_digits, segment)
-        parts[index] = " ".join(
-            word
-            if "://" in word or word.startswith("www.")
-            else _STUCK.sub(NARROW_NBSP + r"\1", word)
-            for word in segment.split(" ")
-        )
+        if ";" in segment or "!" in segment or "?" in segment:  # what _STUCK looks for
+            segment = " ".join(
+                word
+                if "://" in word or word.startswith("www.")
+                else _STUCK.sub(NARROW_NBSP + r"\1", word)
+                for word in segment.split(" ")
+            )
+        parts[index] = segment
     return "".join(parts)
 
 
