@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -129,7 +130,7 @@ def initiative_page_data(request, slug):
     network = None
     if initiative.kind in DRAWN_KINDS or children:
         network = programme_network(initiative, children)
-    return {
+    data = {
         "initiative": initiative,
         # Rendered here, so that the page data kept for the next visitors holds them.
         "objectives_html": initiative.objectives_html(),
@@ -146,6 +147,11 @@ def initiative_page_data(request, slug):
         # Staff may see what the public cannot: the record, or one of its ancestors, hidden.
         "is_preview": request.user.is_staff and not public.filter(pk=initiative.pk).exists(),
     }
+    # The sections that show the data alone (no query string), rendered with it: a programme's
+    # cards, bars and chronology were most of the page's rendering.
+    for part in ("actions", "chronology", "related"):
+        data[f"{part}_html"] = render_to_string(f"includes/initiative_{part}.html", data, request)
+    return data
 
 
 def chronology_of(initiative):
