@@ -197,12 +197,13 @@ PINNED = {
     "embed, filtered": 6,
     "embed, page 2": 4,
     "embed builder, filtered": 6,
-    # A count (bounded by a LIMIT) and a ranking a section: 1 + 5 × 2, whatever the number of
-    # hits. The typo: five empty counts, the closest known words, then the corrected query's
-    # search (two sections found: 1 + 5 + 1 + 5 + 2).
-    "search": 11,
-    "search, few hits": 11,
-    "search, typo fallback": 14,
+    # A search's setting (no parallel workers), then a count (bounded by a LIMIT) and a
+    # ranking a section: 1 + 1 + 5 × 2, whatever the number of hits. The typo: the setting,
+    # five empty counts, the closest known words, then the corrected query's search (two
+    # sections found: 1 + 1 + 5 + 1 + 1 + 5 + 2).
+    "search": 12,
+    "search, few hits": 12,
+    "search, typo fallback": 16,
     "actors": 5,  # organisations and people, each a count and a page
     "territories": 2,
     "themes": 2,

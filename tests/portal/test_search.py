@@ -286,9 +286,10 @@ def test_a_common_word_costs_a_bounded_number_of_queries(
     monkeypatch.setattr(search_module, "CANDIDATES", 10)
     for number in range(12):
         make_initiative(f"Territoire {number}", body="Un atelier sur le territoire.")
-    # The page cache's version, then for the initiatives: the bounded count, the stems of the
-    # query, the ranking of the title matches; the other sections: one empty count each.
-    with django_assert_num_queries(1 + 3 + 4):
+    # The page cache's version, the search's setting (no parallel workers), then for the
+    # initiatives: the bounded count, the words of the query, the ranking of the title
+    # matches; the other sections: one empty count each.
+    with django_assert_num_queries(1 + 1 + 3 + 4):
         response = client.get(SEARCH, {"q": "territoire"})
     [section] = response.context["sections"]
     assert section.capped and len(section.hits) == 10
@@ -309,9 +310,9 @@ def test_an_excluded_word_is_not_looked_for_in_titles(
     for number in range(4):
         make_initiative(f"Projet {number}", body="Un atelier.")
     make_initiative("Un territoire", body="Un atelier.")
-    # No title lookup: the version, the count, the stems (none: the only word is excluded), the
-    # first matches ranked, and the four other sections' empty counts.
-    with django_assert_num_queries(1 + 3 + 4):
+    # No title lookup: the version, the search's setting, the count, the words (none: the only
+    # one is excluded), the first matches ranked, and the four other sections' empty counts.
+    with django_assert_num_queries(1 + 1 + 3 + 4):
         response = client.get(SEARCH, {"q": "-territoire"})
     [section] = response.context["sections"]
     assert section.capped and "Un territoire" not in [str(hit) for hit in section.hits]
