@@ -4,6 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from initiatives.models import PublicationState
+from portal.cache import remembered
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,23 @@ def test_facet_counts_are_shared_between_pages_and_follow_every_change(
     hidden.set_publication_state(PublicationState.ARCHIVED)
     hidden.save()
     assert corbeny_count("/initiatives/?de=1990&tri=maj") == 3
+
+
+def test_a_fragment_kept_as_it_is_follows_the_version_and_the_local_cache(make_initiative):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return {"nodes": len(computed)}
+
+    first = remembered("as-is", "parts", compute, section="pages", as_is=True)
+    # The object itself, not a copy unpickled from the local cache.
+    assert remembered("as-is", "parts", compute, section="pages", as_is=True) is first
+    make_initiative("Nouvelle")  # a committed public change: the pages' version moves on
+    assert remembered("as-is", "parts", compute, section="pages", as_is=True) == {"nodes": 2}
+    # Another process (an empty local cache) does not have it, and forgetting the local cache
+    # forgets it: the shared cache answers, as for any fragment.
+    again = remembered("as-is", "parts", compute, section="pages", as_is=True)
+    caches["local"].clear()
+    found = remembered("as-is", "parts", compute, section="pages", as_is=True)
+    assert found == again and found is not again and len(computed) == 2
