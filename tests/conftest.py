@@ -1,5 +1,3 @@
-import itertools
-
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
@@ -10,11 +8,14 @@ from django.test import Client, TransactionTestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from actors.models import Organisation, Person
-from initiatives.models import Initiative, PublicationState, Territory
 from portal import staff
-
-_serial = itertools.count(1)
+from tests.support.factories import (
+    new_initiative,
+    new_organisation,
+    new_person,
+    new_territory,
+    serial,
+)
 
 # The shared cache has a connection of its own (a mirror of the test database): every test
 # that uses the database may use it.
@@ -107,66 +108,29 @@ def demo_data(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def make_initiative():
-    def make(title=None, state=PublicationState.PUBLISHED, **fields):
-        number = next(_serial)
-        title = title or f"Initiative {number}"
-        return Initiative.objects.create(
-            title=title,
-            slug=fields.pop("slug", f"initiative-{number}"),
-            kind=fields.pop("kind", Initiative.Kind.PROJECT),
-            publication_state=state,
-            **fields,
-        )
-
-    return make
+    return new_initiative
 
 
 @pytest.fixture
 def make_territory():
-    def make(name=None, kind=Territory.Kind.COMMUNE, **fields):
-        number = next(_serial)
-        return Territory.objects.create(
-            name=name or f"Territoire {number}", slug=f"territoire-{number}", kind=kind, **fields
-        )
-
-    return make
+    return new_territory
 
 
 @pytest.fixture
 def make_organisation():
-    def make(name=None, state=PublicationState.PUBLISHED, **fields):
-        number = next(_serial)
-        return Organisation.objects.create(
-            name=name or f"Organisation {number}",
-            slug=f"organisation-{number}",
-            kind=fields.pop("kind", Organisation.Kind.ASSOCIATION),
-            publication_state=state,
-            **fields,
-        )
-
-    return make
+    return new_organisation
 
 
 @pytest.fixture
 def make_person():
-    def make(last_name=None, state=PublicationState.PUBLISHED, **fields):
-        number = next(_serial)
-        return Person.objects.create(
-            first_name=fields.pop("first_name", "Camille"),
-            last_name=last_name or f"Martin{number}",
-            slug=f"personne-{number}",
-            publication_state=state,
-            **fields,
-        )
-
-    return make
+    return new_person
 
 
 @pytest.fixture
 def make_staff():
     def make(group_name):
         user = User.objects.create_user(
-            f"agent{next(_serial)}", password="un mot de passe assez long", is_staff=True
+            f"agent{next(serial)}", password="un mot de passe assez long", is_staff=True
         )
         user.groups.add(Group.objects.get(name=group_name))
         return user
