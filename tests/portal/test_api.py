@@ -24,6 +24,13 @@ from initiatives.models import (
 )
 from portal.catalogue.filters import InitiativeFilter
 from portal.opendata import access, api, exports
+from tests.support.factories import (
+    kept_until_the_end,
+    new_initiative,
+    new_organisation,
+    new_person,
+    new_territory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -560,21 +567,20 @@ LIST_QUERIES = {
 }
 
 
-@pytest.fixture
-def crowd(make_initiative, make_organisation, make_person, make_territory):
+def build_crowd():
     """Twelve of everything, each with the links its list shows."""
     keyword = Keyword.objects.create(label="Mot", slug="mot")
     parent_theme = Theme.objects.create(name="Parent", slug="parent")
-    region = make_territory(kind=Territory.Kind.REGION)
-    agency = make_organisation()
+    region = new_territory(kind=Territory.Kind.REGION)
+    agency = new_organisation()
     for number in range(12):
         theme = Theme.objects.create(name=f"T{number}", slug=f"t{number}", parent=parent_theme)
-        territory = make_territory(parent=region, latitude=Decimal("50.1"), longitude=3)
-        initiative = make_initiative()
+        territory = new_territory(parent=region, latitude=Decimal("50.1"), longitude=3)
+        initiative = new_initiative()
         initiative.themes.add(theme)
         initiative.territories.add(territory)
-        make_organisation(parent=agency, territory=territory)
-        make_person()
+        new_organisation(parent=agency, territory=territory)
+        new_person()
         Event.objects.create(
             initiative=initiative, title=f"E{number}", kind="workshop", territory=territory
         )
@@ -584,25 +590,35 @@ def crowd(make_initiative, make_organisation, make_person, make_territory):
         document.keywords.add(keyword)
 
 
-@pytest.mark.parametrize("name", LIST_QUERIES)
-def test_lists_use_a_constant_number_of_queries(client, crowd, django_assert_num_queries, name):
-    for page_size in (2, 10):
-        with django_assert_num_queries(LIST_QUERIES[name]):
-            response = client.get(reverse(name), {"page_size": page_size})
-        assert response.status_code == 200
-        assert len(response.json()["results"]) == page_size
+@pytest.fixture(scope="class")
+def crowd(django_db_setup, django_db_blocker):
+    """Built once for a class of tests that only read it."""
+    with kept_until_the_end(django_db_blocker):
+        yield build_crowd()
 
 
-def test_a_filtered_list_adds_one_query_per_named_record(client, crowd, django_assert_num_queries):
-    theme = Theme.objects.get(slug="t3")
-    # + the versions of the registry, under which the filtered count is kept (counted once
-    # for every page of these filters), + the theme named.
-    with django_assert_num_queries(LIST_QUERIES["api_initiatives"] + 2):
-        data = client.get(reverse("api_initiatives"), {"thematique": theme.slug}).json()
-    assert data["count"] == 1
-    with django_assert_num_queries(LIST_QUERIES["api_initiatives"] + 1):  # count kept
-        data = client.get(reverse("api_initiatives"), {"thematique": theme.slug}).json()
-    assert data["count"] == 1
+@pytest.mark.usefixtures("crowd")
+class TestOnACrowd:
+    @pytest.mark.parametrize("name", LIST_QUERIES)
+    def test_lists_use_a_constant_number_of_queries(self, client, django_assert_num_queries, name):
+        for page_size in (2, 10):
+            with django_assert_num_queries(LIST_QUERIES[name]):
+                response = client.get(reverse(name), {"page_size": page_size})
+            assert response.status_code == 200
+            assert len(response.json()["results"]) == page_size
+
+    def test_a_filtered_list_adds_one_query_per_named_record(
+        self, client, django_assert_num_queries
+    ):
+        theme = Theme.objects.get(slug="t3")
+        # + the versions of the registry, under which the filtered count is kept (counted once
+        # for every page of these filters), + the theme named.
+        with django_assert_num_queries(LIST_QUERIES["api_initiatives"] + 2):
+            data = client.get(reverse("api_initiatives"), {"thematique": theme.slug}).json()
+        assert data["count"] == 1
+        with django_assert_num_queries(LIST_QUERIES["api_initiatives"] + 1):  # count kept
+            data = client.get(reverse("api_initiatives"), {"thematique": theme.slug}).json()
+        assert data["count"] == 1
 
 
 # CORS, methods, rate limit ----------------------------------------------------------------
