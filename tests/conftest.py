@@ -1,3 +1,5 @@
+import collections
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
@@ -20,6 +22,36 @@ from tests.support.factories import (
 # The shared cache has a connection of its own (a mirror of the test database): every test
 # that uses the database may use it.
 TransactionTestCase.databases = {"default", "cache"}
+
+# With `--dist loadscope` each module runs whole on one worker, and the modules are handed out
+# in the order collected (`--no-loadscope-reorder`: xdist would otherwise start with the modules
+# of most tests and leave the longest single tests, like the stateful one, to run alone at the
+# end). The longest modules, as `--durations` measured them, start first; the others follow,
+# those of most tests first. Tests keep their order within a module.
+LONGEST_FIRST = [
+    "tests/portal/test_trust_stateful.py",
+    "tests/portal/test_access_matrix.py",
+    "tests/portal/test_fuzz.py",
+    "tests/browser/test_pages_in_browser.py",
+    "tests/portal/test_opendata_dump.py",
+    "tests/portal/test_public_queries.py",
+    "tests/browser/test_review_in_browser.py",
+    "tests/browser/test_locator_in_browser.py",
+    "tests/portal/test_exports.py",
+    "tests/portal/test_admin_in_french.py",
+    "tests/browser/test_map_in_browser.py",
+    "tests/portal/test_record_pages.py",
+    "tests/portal/test_replica.py",
+    "tests/portal/test_facet_index.py",
+]
+
+
+def pytest_collection_modifyitems(items):
+    module = {item: item.nodeid.partition("::")[0] for item in items}
+    sizes = collections.Counter(module.values())
+    rank = {path: number for number, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: (rank.get(module[item], len(rank)), -sizes[module[item]]))
+
 
 _password_only_login = Client.force_login
 
