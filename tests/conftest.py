@@ -89,6 +89,31 @@ def _staff_groups_back(sender, **kwargs):
 post_migrate.connect(_staff_groups_back, dispatch_uid="tests_staff_groups_back")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, and a copy of it as the migrations left it, for the tests that need
+    a second migrated database (a copy costs a second, migrating again twenty)."""
+    from django.db import connection, connections
+
+    from portal.backups import connect
+
+    source = connection.settings_dict
+    with django_db_blocker.unblock():
+        connections.close_all()  # PostgreSQL copies a database nobody is connected to
+        with connect(source, dbname="postgres") as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}"')
+            admin.execute(f'CREATE DATABASE "{migrated_copy()}" TEMPLATE "{source["NAME"]}"')
+    yield
+    with django_db_blocker.unblock(), connect(source, dbname="postgres") as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}" WITH (FORCE)')
+
+
+def migrated_copy():
+    from django.db import connection
+
+    return f"{connection.settings_dict['NAME']}_migrated"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_the_cache_connection(django_db_setup):
     # Its own connection to the test database: closed before the database is dropped.
