@@ -1,4 +1,4 @@
-import itertools
+import collections
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -10,15 +10,48 @@ from django.test import Client, TransactionTestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from actors.models import Organisation, Person
-from initiatives.models import Initiative, PublicationState, Territory
 from portal import staff
-
-_serial = itertools.count(1)
+from tests.support.factories import (
+    new_initiative,
+    new_organisation,
+    new_person,
+    new_territory,
+    serial,
+)
 
 # The shared cache has a connection of its own (a mirror of the test database): every test
 # that uses the database may use it.
 TransactionTestCase.databases = {"default", "cache"}
+
+# With `--dist loadscope` each module runs whole on one worker, and the modules are handed out
+# in the order collected (`--no-loadscope-reorder`: xdist would otherwise start with the modules
+# of most tests and leave the longest single tests, like the stateful one, to run alone at the
+# end). The longest modules, as `--durations` measured them, start first; the others follow,
+# those of most tests first. Tests keep their order within a module.
+LONGEST_FIRST = [
+    "tests/portal/test_trust_stateful.py",
+    "tests/portal/test_access_matrix.py",
+    "tests/portal/test_fuzz.py",
+    "tests/browser/test_pages_in_browser.py",
+    "tests/portal/test_opendata_dump.py",
+    "tests/portal/test_public_queries.py",
+    "tests/browser/test_review_in_browser.py",
+    "tests/browser/test_locator_in_browser.py",
+    "tests/portal/test_exports.py",
+    "tests/portal/test_admin_in_french.py",
+    "tests/browser/test_map_in_browser.py",
+    "tests/portal/test_record_pages.py",
+    "tests/portal/test_replica.py",
+    "tests/portal/test_facet_index.py",
+]
+
+
+def pytest_collection_modifyitems(items):
+    module = {item: item.nodeid.partition("::")[0] for item in items}
+    sizes = collections.Counter(module.values())
+    rank = {path: number for number, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: (rank.get(module[item], len(rank)), -sizes[module[item]]))
+
 
 _password_only_login = Client.force_login
 
@@ -54,6 +87,31 @@ def _staff_groups_back(sender, **kwargs):
 
 
 post_migrate.connect(_staff_groups_back, dispatch_uid="tests_staff_groups_back")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, and a copy of it as the migrations left it, for the tests that need
+    a second migrated database (a copy costs a second, migrating again twenty)."""
+    from django.db import connection, connections
+
+    from portal.backups import connect
+
+    source = connection.settings_dict
+    with django_db_blocker.unblock():
+        connections.close_all()  # PostgreSQL copies a database nobody is connected to
+        with connect(source, dbname="postgres") as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}"')
+            admin.execute(f'CREATE DATABASE "{migrated_copy()}" TEMPLATE "{source["NAME"]}"')
+    yield
+    with django_db_blocker.unblock(), connect(source, dbname="postgres") as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}" WITH (FORCE)')
+
+
+def migrated_copy():
+    from django.db import connection
+
+    return f"{connection.settings_dict['NAME']}_migrated"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -107,66 +165,29 @@ def demo_data(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def make_initiative():
-    def make(title=None, state=PublicationState.PUBLISHED, **fields):
-        number = next(_serial)
-        title = title or f"Initiative {number}"
-        return Initiative.objects.create(
-            title=title,
-            slug=fields.pop("slug", f"initiative-{number}"),
-            kind=fields.pop("kind", Initiative.Kind.PROJECT),
-            publication_state=state,
-            **fields,
-        )
-
-    return make
+    return new_initiative
 
 
 @pytest.fixture
 def make_territory():
-    def make(name=None, kind=Territory.Kind.COMMUNE, **fields):
-        number = next(_serial)
-        return Territory.objects.create(
-            name=name or f"Territoire {number}", slug=f"territoire-{number}", kind=kind, **fields
-        )
-
-    return make
+    return new_territory
 
 
 @pytest.fixture
 def make_organisation():
-    def make(name=None, state=PublicationState.PUBLISHED, **fields):
-        number = next(_serial)
-        return Organisation.objects.create(
-            name=name or f"Organisation {number}",
-            slug=f"organisation-{number}",
-            kind=fields.pop("kind", Organisation.Kind.ASSOCIATION),
-            publication_state=state,
-            **fields,
-        )
-
-    return make
+    return new_organisation
 
 
 @pytest.fixture
 def make_person():
-    def make(last_name=None, state=PublicationState.PUBLISHED, **fields):
-        number = next(_serial)
-        return Person.objects.create(
-            first_name=fields.pop("first_name", "Camille"),
-            last_name=last_name or f"Martin{number}",
-            slug=f"personne-{number}",
-            publication_state=state,
-            **fields,
-        )
-
-    return make
+    return new_person
 
 
 @pytest.fixture
 def make_staff():
     def make(group_name):
         user = User.objects.create_user(
-            f"agent{next(_serial)}", password="un mot de passe assez long", is_staff=True
+            f"agent{next(serial)}", password="un mot de passe assez long", is_staff=True
         )
         user.groups.add(Group.objects.get(name=group_name))
         return user

@@ -19,6 +19,7 @@ from initiatives.network import (
     overlap,
     programme_network,
 )
+from tests.support.factories import kept_until_the_end, new_initiative, new_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -38,65 +39,109 @@ def share(initiative, *pairs):
         Involvement.objects.create(initiative=initiative, organisation=organisation, role=role)
 
 
-@pytest.fixture
-def crowded(make_organisation, make_initiative):
+@pytest.fixture(scope="class")
+def crowded(django_db_setup, django_db_blocker):
+    """Built once for the class of tests that read it (what a test adds goes with it)."""
+    with kept_until_the_end(django_db_blocker):
+        yield build_crowded()
+
+
+def build_crowded():
     """A region sharing initiatives with FIRST_STEP + 3 partners (partner k in k + 1 of them),
     each partner working with PER_PARTNER + 2 organisations of its own; plus a draft partner,
     a partner met only in a draft initiative, and one met only in the child of a draft."""
-    region = make_organisation("Région")
+    region = new_organisation("Région")
     partners = []
     for k in range(FIRST_STEP + 3):
-        partner = make_organisation(f"Partenaire {k:02d}")
+        partner = new_organisation(f"Partenaire {k:02d}")
         partners.append(partner)
         for _ in range(k + 1):
-            share(make_initiative(), (region, "funder"), (partner, "pilot"))
+            share(new_initiative(), (region, "funder"), (partner, "pilot"))
         for j in range(PER_PARTNER + 2):
-            further = make_organisation(f"Plus loin {k:02d}-{j}")
-            share(make_initiative(), (partner, "pilot"), (further, "partner"))
-    hidden = make_organisation("Partenaire brouillon", state=PublicationState.DRAFT)
-    share(make_initiative(), (region, "funder"), (hidden, "pilot"))
-    draft = make_initiative("Brouillon", state=PublicationState.DRAFT)
-    child = make_initiative("Enfant d'un brouillon", parent=draft)
-    in_draft, in_child = make_organisation("Dans un brouillon"), make_organisation("Dans l'enfant")
+            further = new_organisation(f"Plus loin {k:02d}-{j}")
+            share(new_initiative(), (partner, "pilot"), (further, "partner"))
+    hidden = new_organisation("Partenaire brouillon", state=PublicationState.DRAFT)
+    share(new_initiative(), (region, "funder"), (hidden, "pilot"))
+    draft = new_initiative("Brouillon", state=PublicationState.DRAFT)
+    child = new_initiative("Enfant d'un brouillon", parent=draft)
+    in_draft, in_child = new_organisation("Dans un brouillon"), new_organisation("Dans l'enfant")
     share(draft, (region, "funder"), (in_draft, "pilot"))
     share(child, (region, "funder"), (in_child, "pilot"))
     return region, partners
 
 
-def test_organisation_network_keeps_the_strongest_links_within_its_limits(crowded):
-    region, partners = crowded
-    network = organisation_network(region)
-    first = [node for node in network.nodes if node.step == 1]
-    second = [node for node in network.nodes if node.step == 2]
-    assert network.limited
-    assert [node.label for node in first] == [
-        partner.name for partner in reversed(partners[-FIRST_STEP:])
-    ]
-    assert [node.shared for node in first] == list(range(FIRST_STEP + 3, 3, -1))
-    assert first[0].roles == ["Pilote"]
-    assert len(second) == SECOND_STEP
-    assert all(node.label.startswith("Plus loin") for node in second)
-    by_partner = {}
-    for node in second:
-        by_partner[node.via] = by_partner.get(node.via, 0) + 1
-    assert max(by_partner.values()) <= PER_PARTNER
-    names = {node.label for node in network.nodes}
-    assert not names & {"Partenaire brouillon", "Dans un brouillon", "Dans l'enfant", "Région"}
-    assert len(network.edges) == FIRST_STEP + SECOND_STEP
-    assert {edge.label for edge in network.edges} == {"Pilote", "Partenaire"}
+class TestACrowdedRegion:
+    def test_organisation_network_keeps_the_strongest_links_within_its_limits(self, crowded):
+        region, partners = crowded
+        network = organisation_network(region)
+        first = [node for node in network.nodes if node.step == 1]
+        second = [node for node in network.nodes if node.step == 2]
+        assert network.limited
+        assert [node.label for node in first] == [
+            partner.name for partner in reversed(partners[-FIRST_STEP:])
+        ]
+        assert [node.shared for node in first] == list(range(FIRST_STEP + 3, 3, -1))
+        assert first[0].roles == ["Pilote"]
+        assert len(second) == SECOND_STEP
+        assert all(node.label.startswith("Plus loin") for node in second)
+        by_partner = {}
+        for node in second:
+            by_partner[node.via] = by_partner.get(node.via, 0) + 1
+        assert max(by_partner.values()) <= PER_PARTNER
+        names = {node.label for node in network.nodes}
+        assert not names & {"Partenaire brouillon", "Dans un brouillon", "Dans l'enfant", "Région"}
+        assert len(network.edges) == FIRST_STEP + SECOND_STEP
+        assert {edge.label for edge in network.edges} == {"Pilote", "Partenaire"}
 
+    def test_organisation_network_reads_only_the_latest_initiatives(
+        self, crowded, make_organisation, make_initiative, monkeypatch
+    ):
+        region, _ = crowded
+        latest = make_organisation("Dernier partenaire")
+        for _ in range(FIRST_STEP + 5):
+            share(make_initiative(), (region, "funder"), (latest, "partner"))
+        assert organisation_network(region).nodes[0].label == "Dernier partenaire"
+        monkeypatch.setattr(organisation_module, "RECENT", FIRST_STEP + 5)
+        network = organisation_network(region)
+        assert [node.label for node in network.nodes if node.step == 1] == ["Dernier partenaire"]
 
-def test_organisation_network_reads_only_the_latest_initiatives(
-    crowded, make_organisation, make_initiative, monkeypatch
-):
-    region, _ = crowded
-    latest = make_organisation("Dernier partenaire")
-    for _ in range(FIRST_STEP + 5):
-        share(make_initiative(), (region, "funder"), (latest, "partner"))
-    assert organisation_network(region).nodes[0].label == "Dernier partenaire"
-    monkeypatch.setattr(organisation_module, "RECENT", FIRST_STEP + 5)
-    network = organisation_network(region)
-    assert [node.label for node in network.nodes if node.step == 1] == ["Dernier partenaire"]
+    def test_organisation_network_is_one_query_whatever_its_size(
+        self, crowded, make_organisation, django_assert_num_queries
+    ):
+        region, alone = crowded[0], make_organisation("Isolée")
+        with django_assert_num_queries(1):
+            assert organisation_network(region)
+        with django_assert_num_queries(1):
+            assert not organisation_network(alone)
+
+    def test_layout_puts_every_node_apart_and_inside_the_drawing(self, crowded):
+        network = organisation_network(crowded[0])
+        points = [(node.x, node.y) for node in [network.centre, *network.nodes]]
+        assert len(set(points)) == len(points)
+        assert all(0 < x < WIDTH and 0 < y < HEIGHT for x, y in points)
+        assert network.nodes[0].x == WIDTH / 2 and network.nodes[0].y < HEIGHT / 2  # top
+
+    def test_organisation_page_draws_its_network_with_a_sortable_table(self, client, crowded):
+        region, partners = crowded
+        response = client.get(region.get_absolute_url())
+        html = response.content.decode()
+        svg = html[html.index("<svg") : html.index("</svg>")]
+        assert svg.count("<a href=") == 1 + FIRST_STEP + SECOND_STEP
+        assert partners[-1].get_absolute_url() in svg
+        assert "style=" not in svg and not re.search(r'[xy]="\d+,\d', svg)  # CSP, no French commas
+        assert 'href="?tri=nom#network-table"' in html
+        rows = response.context["network_rows"]
+        assert rows[0].label == partners[-1].name
+        by_name = client.get(region.get_absolute_url() + "?tri=nom")
+        assert [row.label for row in by_name.context["network_rows"]] == sorted(
+            row.label for row in rows
+        )
+        assert 'aria-sort="ascending">Nom</th>' in by_name.content.decode()
+
+    def test_unknown_sort_is_a_400_with_a_french_message(self, client, crowded):
+        response = client.get(crowded[0].get_absolute_url() + "?tri=hasard")
+        assert response.status_code == 400
+        assert "Ce tri n'existe pas\u202f:" in response.content.decode()
 
 
 def test_partners_of_partners_come_from_the_partners_latest_initiatives(
@@ -113,48 +158,6 @@ def test_partners_of_partners_come_from_the_partners_latest_initiatives(
     monkeypatch.setattr(organisation_module, "PARTNER_RECENT", 1)
     second = [node.label for node in organisation_network(region).nodes if node.step == 2]
     assert second == ["Récent"]
-
-
-def test_organisation_network_is_one_query_whatever_its_size(
-    crowded, make_organisation, django_assert_num_queries
-):
-    region, alone = crowded[0], make_organisation("Isolée")
-    with django_assert_num_queries(1):
-        assert organisation_network(region)
-    with django_assert_num_queries(1):
-        assert not organisation_network(alone)
-
-
-def test_layout_puts_every_node_apart_and_inside_the_drawing(crowded):
-    network = organisation_network(crowded[0])
-    points = [(node.x, node.y) for node in [network.centre, *network.nodes]]
-    assert len(set(points)) == len(points)
-    assert all(0 < x < WIDTH and 0 < y < HEIGHT for x, y in points)
-    assert network.nodes[0].x == WIDTH / 2 and network.nodes[0].y < HEIGHT / 2  # top
-
-
-def test_organisation_page_draws_its_network_with_a_sortable_table(client, crowded):
-    region, partners = crowded
-    response = client.get(region.get_absolute_url())
-    html = response.content.decode()
-    svg = html[html.index("<svg") : html.index("</svg>")]
-    assert svg.count("<a href=") == 1 + FIRST_STEP + SECOND_STEP
-    assert partners[-1].get_absolute_url() in svg
-    assert "style=" not in svg and not re.search(r'[xy]="\d+,\d', svg)  # CSP, no French commas
-    assert 'href="?tri=nom#network-table"' in html
-    rows = response.context["network_rows"]
-    assert rows[0].label == partners[-1].name
-    by_name = client.get(region.get_absolute_url() + "?tri=nom")
-    assert [row.label for row in by_name.context["network_rows"]] == sorted(
-        row.label for row in rows
-    )
-    assert 'aria-sort="ascending">Nom</th>' in by_name.content.decode()
-
-
-def test_unknown_sort_is_a_400_with_a_french_message(client, crowded):
-    response = client.get(crowded[0].get_absolute_url() + "?tri=hasard")
-    assert response.status_code == 400
-    assert "Ce tri n'existe pas\u202f:" in response.content.decode()
 
 
 @pytest.fixture

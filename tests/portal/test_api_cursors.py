@@ -130,13 +130,16 @@ def test_page_numbers_stop_at_ten_thousand_results(client, themes):
 
 
 @pytest.mark.usefixtures("crowd")
-@pytest.mark.parametrize("name", LIST_QUERIES)
-def test_a_cursor_page_costs_the_queries_of_the_first(client, django_assert_num_queries, name):
-    link = get_json(client, reverse(name), page_size=2)["next"]
-    path, _, query = link.removeprefix("http://testserver").partition("?")
-    with django_assert_num_queries(LIST_QUERIES[name]):
-        response = client.get(f"{path}?{query}")
-    assert response.status_code == 200 and len(response.json()["results"]) == 2
+class TestOnACrowd:
+    @pytest.mark.parametrize("name", LIST_QUERIES)
+    def test_a_cursor_page_costs_the_queries_of_the_first(
+        self, client, django_assert_num_queries, name
+    ):
+        link = get_json(client, reverse(name), page_size=2)["next"]
+        path, _, query = link.removeprefix("http://testserver").partition("?")
+        with django_assert_num_queries(LIST_QUERIES[name]):
+            response = client.get(f"{path}?{query}")
+        assert response.status_code == 200 and len(response.json()["results"]) == 2
 
 
 @pytest.mark.parametrize("tri", ["titre", "maj", "debut", "pertinence"])

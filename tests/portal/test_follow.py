@@ -16,20 +16,27 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Event, Initiative, PublicationState, Territory, Theme
+from tests.support.factories import kept_until_the_end, new_initiative, new_territory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def registry(make_initiative, make_territory):
+@pytest.fixture(scope="module")
+def registry(django_db_setup, django_db_blocker):
+    """Built once: every test here only reads it."""
+    with kept_until_the_end(django_db_blocker):
+        yield build_registry()
+
+
+def build_registry():
     region = Territory.objects.create(
         name="Hauts-de-France", slug="hauts-de-france", kind=Territory.Kind.REGION
     )
     picardie = Territory.objects.create(
         name="Picardie", slug="picardie", kind=Territory.Kind.REGION
     )
-    amiens = make_territory("Amiens", parent=picardie)
-    lille = make_territory("Lille", parent=region)
+    amiens = new_territory("Amiens", parent=picardie)
+    lille = new_territory("Lille", parent=region)
     circular = Theme.objects.create(name="Économie circulaire", slug="economie-circulaire")
     energy = Theme.objects.create(name="Énergie", slug="energie")
     made = {}
@@ -40,14 +47,14 @@ def registry(make_initiative, make_territory):
         ("Chaufferie bois", energy, amiens, "2017", Initiative.Kind.PROGRAMME),
     ]:
         end = "2013" if start < "2013" else None
-        initiative = make_initiative(title, start=start, end=end, kind=kind)
+        initiative = new_initiative(title, start=start, end=end, kind=kind)
         initiative.themes.add(theme)
         initiative.territories.add(place)
         Event.objects.create(
             initiative=initiative, title=f"Atelier {title}", kind="workshop", start="2030-05-04"
         )
         made[title] = initiative
-    hidden = make_initiative("Brouillon picard", state=PublicationState.DRAFT, start="2019")
+    hidden = new_initiative("Brouillon picard", state=PublicationState.DRAFT, start="2019")
     hidden.themes.add(circular)
     hidden.territories.add(amiens)
     Event.objects.create(initiative=hidden, title="Atelier caché", start="2030-05-05")

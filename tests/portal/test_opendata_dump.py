@@ -23,6 +23,7 @@ from initiatives.models import (
 )
 from portal.backups import connect
 from portal.models import Alert, SearchWord
+from tests.conftest import migrated_copy
 
 DATE = "2024-05-01"
 ARCHIVE = f"registre-opendata-{DATE}.zip"
@@ -41,17 +42,17 @@ def dump(directory, *options):
 
 @pytest.fixture
 def restore_database():
-    """A second database, migrated but empty of registry rows, reachable as an alias."""
+    """A second database, migrated but empty of registry rows, reachable as an alias: a copy
+    of the test database as its migrations left it (tests/conftest.py)."""
     source = connection.settings_dict
     alias, name = "opendata_restore", f"{source['NAME']}_opendata"
     with connect(source, dbname="postgres") as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_copy()}"')
     # Registered as a connection but not in DATABASES: Django's test case lets such a
     # dynamically created connection through, and leaves it out of its flush.
     connections[alias] = type(connections["default"])({**source, "NAME": name}, alias)
     try:
-        call_command("migrate", database=alias, verbosity=0)
         yield alias
     finally:
         connections[alias].close()
