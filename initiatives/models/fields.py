@@ -57,7 +57,8 @@ def stored_search_vector(vectors):
 @deconstructible(path="initiatives.models.MarkdownText")
 class MarkdownText(Func):
     """The text a Markdown field shows, without its syntax ("### Titre" → "Titre"): an
-    immutable SQL function (initiatives migration 0016), so that a stored column can hold it."""
+    immutable SQL function (initiatives migration 0018; 0023 skips the steps that cannot
+    match), so that a stored column can hold it."""
 
     function = "registre_markdown_text"
     output_field = models.TextField()

@@ -1,9 +1,13 @@
 import json
 from html import unescape
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils.html import strip_tags
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from actors.models import Involvement
 from initiatives.markdown import render_markdown
@@ -123,3 +127,94 @@ def test_plain_text_joins_summary_objectives_and_body_and_follows_updates(make_i
     type(initiative).objects.filter(pk=initiative.pk).update(body="## Suite\n\n_Fin_")
     initiative.refresh_from_db()
     assert initiative.plain_text == "Résumé *brut*.\n\nAgir\n\nSuite\n\nFin"
+
+
+# Migration 0023 makes the function cheaper, never different: compared with 0018's, kept in the
+# test under another name, on the seed texts and on text made of Markdown's marks.
+
+FIRST = import_module("initiatives.migrations.0018_plain_text_for_search_excerpts")
+
+
+@pytest.fixture
+def first_markdown_text(db):
+    """The function as migration 0018 created it, as registre_markdown_text_0018."""
+    created = FIRST.MARKDOWN_TEXT_FUNCTION.split("$$;")[0] + "$$;"
+    renamed = created.replace("registre_markdown_text(", "registre_markdown_text_0018(")
+    assert renamed.count("registre_markdown_text_0018(") == 1
+    with connection.cursor() as cursor:
+        cursor.execute(renamed)
+
+
+def both(texts):
+    """(today's plain text, 0018's) of each text."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT registre_markdown_text(value), registre_markdown_text_0018(value)"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS texts(value, position)"
+            " ORDER BY position",
+            [list(texts)],
+        )
+        return cursor.fetchall()
+
+
+CHARS = "\n\r\t !\"#&'()*+-.0123456789:<=>[\\]^_`{|}~aZéœ’«»\u00a0\u202f"
+TOKENS = [
+    *CHARS,
+    "\r\n", "  ", "    ", "\n\n", "\n\n\n", " \n", "\t\n", "# ", "### ", "####### ", " ##",
+    "> ", "> > ", "- ", "* ", "+ ", "1. ", "12) ", "---", "***", "_ _ _", "===", "```", "~~~",
+    "| a | b |", "|---|:-:|", ":--", "--:", "**", "__", "***", "``", "[x](https://a.fr/b_c)",
+    "![logo](logo.png)", "![a] [b]", "[^1]", "[^note]: ", "[1]: https://a.fr", "[a][1]",
+    "[a] [b]", "<https://a.fr>", "<mailto:a@b.fr>", "<b>", "</em>", "<br/>", "&amp;",
+    "&lt;", "&gt;", "&nbsp;", "&quot;", "&#39;", "&#x27;", "\\*", "\\_", "\\|", "\\#", "\\`",
+    "\\.", "\\!", "\\+", "\\(", "\\{", "\\\\",
+    "Titre", "snake_case", "Hauts-de-France", "mi-mandat", "2013.", "5 * 3", "a_b",
+]  # fmt: skip
+MARKDOWNISH = st.lists(
+    st.one_of(st.sampled_from(TOKENS), st.text(CHARS, max_size=4)),
+    max_size=40,
+).map("".join)
+SEEDS = st.sampled_from(MARKDOWN_SAMPLES + seed_markdown())
+
+
+@st.composite
+def plain_with_a_mark(draw):
+    """Text without Markdown but for one or two marks: where a skipped step would show."""
+    text = draw(st.text("aZé’« \n\t07.,;?!()'", max_size=30))
+    for _ in range(draw(st.integers(1, 2))):
+        # Most marks count only at the start of a line, or on a line of their own.
+        at = draw(st.one_of(st.just(0), st.integers(0, len(text))))
+        mark = draw(st.sampled_from(TOKENS)) + draw(st.sampled_from(["", "\n", " a\n"]))
+        text = text[:at] + mark + text[at:]
+    return text
+
+
+@st.composite
+def seed_with_marks(draw):
+    """A seed text with Markdown-ish text put in at two places, what lies between dropped."""
+    text = draw(SEEDS)
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, len(text)))
+    return text[:start] + draw(MARKDOWNISH) + text[end:] + draw(MARKDOWNISH)
+
+
+def test_plain_text_of_the_seed_texts_is_0018s(first_markdown_text):
+    texts = MARKDOWN_SAMPLES + seed_markdown()
+    texts += [text.replace("\n", "\r\n") for text in texts]
+    pairs = both(texts)
+    assert [new for new, _ in pairs] == [first for _, first in pairs]
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    texts=st.lists(
+        st.one_of(MARKDOWNISH, plain_with_a_mark(), seed_with_marks()), min_size=1, max_size=8
+    )
+)
+@example(texts=["", " ", "\r", "1. un", "+ un", "# Un", "a\n---", "a  \n\n\n\nb\t", "&amp;lt;"])
+def test_plain_text_of_any_markdown_is_0018s(first_markdown_text, texts):
+    pairs = both(texts)
+    assert [new for new, _ in pairs] == [first for _, first in pairs]
