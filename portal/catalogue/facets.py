@@ -120,14 +120,14 @@ class Tree:
         return self.deep - self.leading if self.leading else self.deep
 
 
-def _tree_facet(name, label, tree, counted, present, open_depth, more_url=None):
+def _tree_facet(name, label, tree, counted, uncounted, open_depth, more_url=None):
     """A tree of options, from the tree's shape (positions, parents and labels of every
     node): at a million initiatives thousands of communes have results, and only the hundred
     or so nodes shown become options. A node below TREE_DEPTH that is neither chosen nor
     leading to a chosen one is only counted among its parent's hidden children (not at all
-    below a hidden one): `present` may name such nodes with results, uncounted."""
+    below a hidden one): `uncounted` may name such nodes with results, without their number."""
     shape, leading = tree.shape, tree.leading
-    present = counted.keys() | present | leading
+    present = counted.keys() | uncounted | leading
     kept, deep = [], []
     for pk in present:
         place = shape.get(pk)

@@ -186,8 +186,9 @@ def search(text, language=None):
       match (0.61 at least against 0.4 at most), so with at most CANDIDATES of them, the hits
       are those a full ranking would give.
 
-    One query for a section without match, two for the others, three for a common word
-    seldom in titles, plus one (the words of the query) when any section has too many.
+    One query for the search's setting (`_without_parallel_workers`), then one for a section
+    without match, two for the others, three for a common word seldom in titles, plus one
+    per text-search configuration (the words of the query) when a section has too many.
     """
     text = clean_text(text)
     if not text:
