@@ -164,7 +164,7 @@ def _tree_facet(name, label, tree, counted, uncounted, open_depth, more_url=None
 
 
 @dataclass(frozen=True)
-class TreeNode:
+class OptionNode:
     """What an option shows of a node (and what the map's link needs of a territory)."""
 
     slug: str
@@ -174,7 +174,7 @@ class TreeNode:
 
 
 def _tree_shape(model):
-    """{pk: (position, parent, depth, TreeNode)} of every node, positions in depth-first order
+    """{pk: (position, parent, depth, OptionNode)} of every node, positions in depth-first order
     (by the French sort keys of the names along the lineage), labels in the active language
     (a theme's English name in English); and the nodes below TREE_DEPTH."""
     fields = ["pk", "name", "slug", "lineage", "sort_key"]
@@ -188,7 +188,7 @@ def _tree_shape(model):
             position,
             node.lineage[-2] if len(node.lineage) > 1 else None,
             len(node.lineage) - 1,
-            TreeNode(node.slug, str(node), getattr(node, "kind", ""), getattr(node, "code", "")),
+            OptionNode(node.slug, str(node), getattr(node, "kind", ""), getattr(node, "code", "")),
         )
         for position, node in enumerate(nodes)
     }
