@@ -78,13 +78,13 @@ def unsubscribe_url(alert):
 
 
 def over_limit(name, limit, window):
-    """Count one more under `name` in the current window (Django's shared cache, as the open
-    data's rate limit): whether the limit is passed."""
+    """Count one more under `name` in the current window (in the database, as the open data's
+    rate limit): whether the limit is passed."""
     return count_in_window(f"alerts-rate:{name}", window, timezone.now().timestamp()) > limit
 
 
 def refused_by_rate_limit(request, email):
-    # The address is hashed into the key: the cache never holds it in clear.
+    # The address is hashed into the name: the counts never hold it in clear.
     digest = signing.base64_hmac(SALT_CONFIRM, email.lower(), settings.SECRET_KEY)
     return over_limit(f"ip:{client_ip(request)}", PER_CLIENT, CLIENT_WINDOW) or over_limit(
         f"email:{digest}", PER_EMAIL, EMAIL_WINDOW

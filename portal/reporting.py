@@ -4,7 +4,7 @@ whom to write to, and browsers send us the violations of our Content Security Po
 A CSP report is written to the `registre.csp` log as one JSON line with the known fields only,
 each cut to a bounded length; nothing is stored in the database. The endpoint reads at most
 MAX_REPORT_BYTES from the request, whatever its Content-Length says, and counts requests per
-client address in the open data's rate limiter (the shared cache), so that neither a broken
+client address in the open data's rate limiter (in the database), so that neither a broken
 page nor a hostile client can fill the log or the disk faster than that.
 """
 

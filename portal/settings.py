@@ -230,9 +230,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 def cache_settings():
-    """The shared cache (pages, fragments, the open-data rate limit), one for every process and
-    server: PostgreSQL's own table by default, so nothing more runs; Redis when
-    DJANGO_CACHE_URL says so. Each process keeps recent entries in memory in front of it."""
+    """The shared cache (pages and fragments), one for every process and server: PostgreSQL's
+    own table by default, so nothing more runs; Redis when DJANGO_CACHE_URL says so. Each
+    process keeps recent entries in memory in front of it."""
     url = os.environ.get("DJANGO_CACHE_URL", "").strip()
     if url.startswith(("redis://", "rediss://", "unix://")):
         shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}

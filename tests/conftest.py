@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.signals import post_migrate
 from django.test import Client, TransactionTestCase
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -118,8 +118,6 @@ def migrated_copy():
 def _close_the_cache_connection(django_db_setup):
     # Its own connection to the test database: closed before the database is dropped.
     yield
-    from django.db import connections
-
     connections["cache"].close()
 
 
@@ -127,12 +125,15 @@ def _close_the_cache_connection(django_db_setup):
 def _empty_page_cache(request):
     # The registry's versions live in the database and go back after each test: pages cached
     # by one test must not answer the next one. The shared cache is a database table (emptied
-    # only for tests that use the database: the others cannot have filled it).
+    # only for tests that use the database: the others cannot have filled it), and so are the
+    # rate limits' counts, which a test that commits would leave to the next one.
     caches["local"].clear()
     if request.node.get_closest_marker("django_db"):
         with request.getfixturevalue("django_db_blocker").unblock():
             request.getfixturevalue("django_db_setup")
             caches["default"].clear()
+            with connections["cache"].cursor() as cursor:
+                cursor.execute("DELETE FROM portal_windowcount")
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,14 @@
 """Access to open data (the API and the exports): CORS for any origin, read-only methods, and a
-fixed-window rate limit per client address kept in Django's shared cache, so that every process
-and server counts together."""
+fixed-window rate limit per client address kept in the database, so that every process and
+server counts together."""
 
+import random
 import time
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -32,16 +34,35 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+# One statement, whatever came before: the first count of a name, or of its next window, is 1.
+COUNT_ONE_MORE = """
+INSERT INTO portal_windowcount AS counted (name, ends, count) VALUES (%s, %s, 1)
+ON CONFLICT (name) DO UPDATE
+SET count = CASE WHEN counted.ends >= EXCLUDED.ends THEN counted.count + 1 ELSE 1 END,
+    ends = GREATEST(counted.ends, EXCLUDED.ends)
+RETURNING count
+"""
+FORGET_CHANCE = 100  # about one count in this many forgets the windows that ended
+
+
 def count_in_window(name, window, moment):
-    """One more under `name` in the current fixed window of `window` seconds, in the shared
-    cache: the count so far in that window."""
-    key = f"{name}:{int(moment // window)}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window + 1)
-        return 1
+    """One more under `name` in the current fixed window of `window` seconds: the count so far
+    in that window.
+
+    Counted in the database's `portal_windowcount`, one row per name, through the shared
+    cache's connection: outside the request's transaction, so that a client's concurrent
+    requests never wait on each other's row, and on the primary even when reads go to a
+    replica.
+    """
+    ends = datetime.fromtimestamp((moment // window + 1) * window, tz=UTC)
+    with connections["cache"].cursor() as cursor:
+        if random.randrange(FORGET_CHANCE) == 0:
+            cursor.execute(
+                "DELETE FROM portal_windowcount WHERE ends < %s",
+                [datetime.fromtimestamp(moment, tz=UTC)],
+            )
+        cursor.execute(COUNT_ONE_MORE, [name, ends])
+        return cursor.fetchone()[0]
 
 
 def wait_before_retry(name, limit, window):

@@ -225,5 +225,5 @@ def test_the_rate_limit_is_shared_by_every_process(client, settings, monkeypatch
     caches["local"].clear()
     assert client.get(reverse("api_initiatives")).status_code == 429
     with connections["cache"].cursor() as cursor:  # the shared cache's own connection
-        cursor.execute("SELECT COUNT(*) FROM portal_cache WHERE cache_key LIKE '%open-data-rate%'")
-        assert cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count FROM portal_windowcount WHERE name LIKE 'open-data-rate:%'")
+        assert cursor.fetchall() == [(3,)]

@@ -4,11 +4,13 @@ constant number of queries, nothing unpublished leaks, CORS and the rate limit h
 import datetime
 import json
 import re
+import threading
 from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -713,6 +715,44 @@ def test_behind_a_proxy_the_forwarded_address_counts(client, clock, settings):
     assert blocked.status_code == 429
     other = client.get("/api/thematiques/", headers={"X-Forwarded-For": "198.51.100.2"})
     assert other.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_are_all_counted():
+    """The count is one statement: requests counted at once on their own connections (as
+    processes and servers count) lose none."""
+
+    def count_twenty(results):
+        try:
+            results.extend(access.count_in_window("test-rate:192.0.2.9", 60, 1_000_020.0)
+                           for _ in range(20))  # fmt: skip
+        finally:
+            connections.close_all()
+
+    results = []
+    threads = [threading.Thread(target=count_twenty, args=(results,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == list(range(1, 81))
+
+
+def test_a_new_window_starts_again_and_ended_windows_are_forgotten(monkeypatch):
+    monkeypatch.setattr(access, "FORGET_CHANCE", 1)  # forget at every count
+    assert [access.count_in_window("a", 60, 1_000_020.0 + s) for s in (0, 1, 59)] == [1, 2, 3]
+    assert access.count_in_window("b", 3600, 1_000_020.0) == 1
+    assert access.count_in_window("a", 60, 1_000_080.0) == 1  # the next window
+    # A late request of the window before counts in the latest one.
+    assert access.count_in_window("a", 60, 1_000_079.0) == 2
+    assert access.count_in_window("a", 60, 1_000_140.0) == 1
+    with connections["cache"].cursor() as cursor:
+        cursor.execute("SELECT name FROM portal_windowcount ORDER BY name")
+        assert cursor.fetchall() == [("a",), ("b",)]
+    access.count_in_window("c", 60, 1_003_700.0)  # b's hour has ended
+    with connections["cache"].cursor() as cursor:
+        cursor.execute("SELECT name FROM portal_windowcount ORDER BY name")
+        assert cursor.fetchall() == [("c",)]
 
 
 def test_preflights_do_not_count(client, clock):
