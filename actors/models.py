@@ -11,6 +11,7 @@ from actors.identifiers import (
     validate_siren_or_siret,
 )
 from initiatives.models import (
+    ChoiceLabels,
     Document,
     Event,
     FieldConstraintErrors,
@@ -264,7 +265,7 @@ class AffiliationQuerySet(models.QuerySet):
         )
 
 
-class Affiliation(FieldConstraintErrors, models.Model):
+class Affiliation(ChoiceLabels, FieldConstraintErrors, models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(
         Organisation,
@@ -316,7 +317,7 @@ class InvolvementQuerySet(models.QuerySet):
         return self.filter(Exists(public_organisation) | Exists(public_person))
 
 
-class Involvement(FieldConstraintErrors, models.Model):
+class Involvement(ChoiceLabels, FieldConstraintErrors, models.Model):
     class Role(models.TextChoices):
         PILOT = "pilot", _("Pilote")
         CO_PILOT = "co_pilot", _("Co-pilote")

@@ -7,6 +7,7 @@ from initiatives.models.documents import (
 )
 from initiatives.models.fields import (
     SEARCH_CONFIG,
+    ChoiceLabels,
     FieldConstraintErrors,
     InLineage,
     MarkdownText,
@@ -92,6 +93,7 @@ __all__ = [
     "search_indexes",
     "not_before",
     "on_field",
+    "ChoiceLabels",
     "FieldConstraintErrors",
     "label_with",
     "InLineage",

@@ -8,6 +8,7 @@ from modeltrans.fields import TranslationField
 
 from initiatives.models.documents import SourceCitation
 from initiatives.models.fields import (
+    ChoiceLabels,
     FieldConstraintErrors,
     label_with,
     not_before,
@@ -70,7 +71,7 @@ class EventQuerySet(models.QuerySet):
         return this_year_or_later & not_over & Q(status=Event.Status.PLANNED)
 
 
-class Event(FieldConstraintErrors, models.Model):
+class Event(ChoiceLabels, FieldConstraintErrors, models.Model):
     class Kind(models.TextChoices):
         PLENARY = "plenary", _("Réunion plénière")
         WORKSHOP = "workshop", _("Atelier")

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 
-from initiatives.models.fields import FieldConstraintErrors
+from initiatives.models.fields import ChoiceLabels, FieldConstraintErrors
 
 
 class PublicationState(models.TextChoices):
@@ -64,7 +64,7 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(Q(responsible=user) | Q(responsible_team__in=user.groups.all()))
 
 
-class Publishable(FieldConstraintErrors, models.Model):
+class Publishable(ChoiceLabels, FieldConstraintErrors, models.Model):
     publication_state = models.CharField(
         "état de publication",
         max_length=12,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
 
-from initiatives.models.fields import FieldConstraintErrors, on_field
+from initiatives.models.fields import ChoiceLabels, FieldConstraintErrors, on_field
 
 
 class TreeQuerySet(models.QuerySet):
@@ -40,7 +40,7 @@ class AnyOf(Func):
     output_field = models.BooleanField()
 
 
-class TreeNode(FieldConstraintErrors, models.Model):
+class TreeNode(ChoiceLabels, FieldConstraintErrors, models.Model):
     """A node whose `lineage` (ids from the root down to itself) is kept by a database trigger.
 
     The trigger (migration 0001) recomputes the lineage on every insert and move, cascades it to

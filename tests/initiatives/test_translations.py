@@ -173,3 +173,31 @@ def test_admin_action_confirms_translations(admin_client, translated):
     assert response.status_code == 302
     translated.refresh_from_db()
     assert stale_translations(translated) == []
+
+
+def test_choice_labels_are_djangos_in_each_language():
+    """ChoiceLabels keeps each field's labels once; what get_FOO_display() says is unchanged,
+    translated in the active language, an unknown value shown as it is."""
+    from django.apps import apps
+    from django.db.models import Model
+
+    from initiatives.models import ChoiceLabels
+
+    fields = [
+        (model, field)
+        for model in apps.get_models()
+        if issubclass(model, ChoiceLabels)
+        for field in model._meta.concrete_fields
+        if field.choices
+    ]
+    assert {(model.__name__, field.name) for model, field in fields} >= {
+        ("Initiative", "kind"), ("Initiative", "status"), ("Event", "status"),
+        ("Involvement", "role"), ("Territory", "kind"),
+    }  # fmt: skip
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for model, field in fields:
+                for value in [value for value, _label in field.flatchoices] + ["inconnu", None]:
+                    record = model(**{field.attname: value})
+                    ours = getattr(record, f"get_{field.name}_display")()
+                    assert ours == Model._get_FIELD_display(record, field)
