@@ -440,8 +440,7 @@ class FundingQuerySet(models.QuerySet):
         return self.with_public_beneficiary().filter(initiative__is_public=True)
 
     def with_public_beneficiary(self):
-        """Fundings of a published organisation, whatever their initiative's state (a staff
-        preview shows a draft as it will be once published)."""
+        """Fundings of a published organisation, whatever their initiative's state (previews)."""
         return self.filter(beneficiary__in=Organisation.objects.published())
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.locator import locator
+from initiatives.memory import as_they_are
 from initiatives.models import (
     Document,
     Event,
@@ -56,10 +57,13 @@ def initiative_detail(request, slug):
         # The slug hashed: any text may be asked, and a key stays short.
         digest = hashlib.sha256(slug.encode()).hexdigest()[:32]
         key = f"initiative-page:{versions['pages']}:{get_language()}:{digest}"
-        data = caches["local"].get(key)
+        data = as_they_are.get(key)
         if data is None:
-            data = initiative_page_data(request, slug)
-            caches["local"].set(key, data, PAGE_DATA_TTL)
+            data = caches["local"].get(key)
+            if data is None:
+                data = initiative_page_data(request, slug)
+                caches["local"].set(key, data, PAGE_DATA_TTL)
+            as_they_are.set(key, data, PAGE_DATA_TTL)
     order = request.GET.get("tri", "")
     network = data["network"]
     return render(

@@ -27,6 +27,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 from django.utils.cache import cc_delim_re
 
+from initiatives.memory import as_they_are
+
 PAGE_TTL = 600  # seconds; entries of older versions are never read again and simply expire
 # robots.txt stays a trivial view (the benchmark's baseline); exports stream, never cached.
 UNCACHED_PREFIXES = (
@@ -163,34 +165,8 @@ def remembered(name, parts, compute, request=None, section="counts", as_is=False
         value = compute()
         tiered.set(key, value)
     if as_is:
-        as_they_are.set(key, value)
+        as_they_are.set(key, value, PAGE_TTL)
     return value
-
-
-class ObjectMemory:
-    """A few values kept as they are in this process, each for as long as the local cache
-    keeps a mark of it: they expire with the local cache's entries, and emptying it (as a test
-    whose versions went back does) forgets them too."""
-
-    def __init__(self, entries=64):
-        self.entries = entries
-        self.values = {}
-        self.local = caches["local"]
-
-    def get(self, key):
-        value = self.values.get(key)
-        if value is None or self.local.get(f"{key}:as-is") is None:
-            return None
-        return value
-
-    def set(self, key, value):
-        while len(self.values) >= self.entries:
-            self.values.pop(next(iter(self.values), None), None)  # the oldest
-        self.values[key] = value
-        self.local.set(f"{key}:as-is", True, PAGE_TTL)
-
-
-as_they_are = ObjectMemory()
 
 
 def _cacheable(request):

@@ -4,6 +4,9 @@ import html as entities
 import re
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from initiatives.models import Document, Event, PublicationState, Territory, Theme
 from initiatives.views import AGENDA_PAGE_SIZE, PREVIEW_SIZE
@@ -231,6 +234,12 @@ def test_an_initiative_page_is_read_once_a_version_and_follows_every_public_chan
     with django_assert_num_queries(1):
         response = client.get(url, {"utm_source": "lettre"})
     assert "Un club d'entreprises." in response.content.decode()
+    with django_assert_num_queries(1):  # the data now kept as they are
+        assert "Un club d'entreprises." in client.get(url, {"utm_source": "x"}).content.decode()
+    caches["local"].clear()  # forgotten with the local cache: read again
+    with CaptureQueriesContext(connection) as queries:
+        assert "Un club d'entreprises." in client.get(url, {"utm_source": "y"}).content.decode()
+    assert len(queries) > 1
     # A committed public change (here through update(), which sends no signal) is shown.
     type(initiative).objects.filter(pk=initiative.pk).update(summary="Un club renouvelé.")
     assert "Un club renouvelé." in client.get(url, {"utm_source": "lettre"}).content.decode()
