@@ -65,15 +65,13 @@ def initiative_detail(request, slug):
                 caches["local"].set(key, data, PAGE_DATA_TTL)
             as_they_are.set(key, data, PAGE_DATA_TTL)
     order = request.GET.get("tri", "")
-    network = data["network"]
     return render(
         request,
         "initiatives/initiative_detail.html",
         {
             **data,
-            "network_rows": network.sorted_nodes(order) if network else [],
-            "network_order": order if order in SORT_ORDERS else "",
-            "network_order_unknown": order not in SORT_ORDERS,
+            **network_table(data["network"], order),
+            "network_html": data["network_html"].get(order),
         },
         status=200 if order in SORT_ORDERS else 400,
     )
@@ -151,11 +149,27 @@ def initiative_page_data(request, slug):
         # Staff may see what the public cannot: the record, or one of its ancestors, hidden.
         "is_preview": request.user.is_staff and not public.filter(pk=initiative.pk).exists(),
     }
-    # The sections that show the data alone (no query string), rendered with it: a programme's
-    # cards, bars and chronology were most of the page's rendering.
-    for part in ("actions", "chronology", "related"):
+    # The sections that show the data alone, rendered with it: rendering the page was most of
+    # its cost once its data were kept. The network's table is sorted by the query string: the
+    # network is rendered in each of its orders (an unknown one is rendered for its request).
+    for part in ("facts", "actions", "figures", "chronology", "documents", "related"):
         data[f"{part}_html"] = render_to_string(f"includes/initiative_{part}.html", data, request)
+    data["network_html"] = {
+        order: render_to_string(
+            "includes/initiative_network.html", {**data, **network_table(network, order)}, request
+        )
+        for order in (SORT_ORDERS if network else ())
+    }
     return data
+
+
+def network_table(network, order):
+    """What the network's table needs from the query string's order."""
+    return {
+        "network_rows": network.sorted_nodes(order) if network else [],
+        "network_order": order if order in SORT_ORDERS else "",
+        "network_order_unknown": order not in SORT_ORDERS,
+    }
 
 
 def chronology_of(initiative):
