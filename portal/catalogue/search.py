@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -130,11 +131,25 @@ def highlighted(snippet):
 
 
 def _best(queryset, candidates, query, fields, vector="search_vector", config=SEARCH_CONFIG):
-    """The best-ranked hits among the candidates, with their highlighted snippets."""
+    """The best-ranked hits among the candidates (their pks), with their highlighted snippets.
+
+    The candidates are ranked as they are read, and only the best rows are read again, with
+    their snippets: reading a thousand candidates' rows a second time to rank them was a fifth
+    of a common word's search at a million initiatives.
+    """
+    rank = SearchRank(F(vector), query)
+    ranked, params = (
+        candidates.annotate(rank=rank).values("pk", "rank", "sort_key").query.sql_with_params()
+    )
+    best = RawSQL(
+        f"SELECT pk FROM ({ranked}) AS candidates ORDER BY rank DESC, sort_key, pk "
+        f"LIMIT {RESULTS_PER_SECTION}",
+        params,
+    )
     hits = list(
-        queryset.filter(pk__in=candidates)
+        queryset.filter(pk__in=best)
         .annotate(
-            rank=SearchRank(F(vector), query),
+            rank=rank,
             snippet=SearchHeadline(
                 _snippet_source(fields),
                 query,
@@ -147,7 +162,7 @@ def _best(queryset, candidates, query, fields, vector="search_vector", config=SE
                 fragment_delimiter=" … ",
             ),
         )
-        .order_by("-rank", "sort_key")[:RESULTS_PER_SECTION]
+        .order_by("-rank", "sort_key", "pk")
     )
     for hit in hits:
         hit.snippet_html = highlighted(hit.snippet)
@@ -240,7 +255,7 @@ def _search(text, language):
             if len(hits) < RESULTS_PER_SECTION:
                 more = _best(queryset, matches[:CANDIDATES], query, fields, **ranked)
                 merged = {hit.pk: hit for hit in more + hits}.values()
-                hits = sorted(merged, key=lambda hit: (-hit.rank, hit.sort_key))
+                hits = sorted(merged, key=lambda hit: (-hit.rank, hit.sort_key, hit.pk))
                 hits = hits[:RESULTS_PER_SECTION]
         sections.append(Section(key, title, hits, min(found, CANDIDATES), found > CANDIDATES))
     return sections
