@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from modeltrans.fields import TranslationField
 
@@ -118,6 +118,8 @@ class Event(ChoiceLabels, FieldConstraintErrors, models.Model):
         ordering = ["start", "id"]
         indexes = [
             models.Index(fields=["start"], name="initiatives_event_start"),
+            # A territory's latest events, read in this order until the first twenty are found.
+            models.Index(F("start").desc(nulls_last=True), "id", name="initiatives_event_latest"),
             # The API's list, read in this order from any cursor.
             models.Index(fields=["sort_key", "id"], name="initiatives_event_order"),
             *search_indexes("initiatives_event"),

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from initiatives import views
 from initiatives.models import Document, Event, PublicationState, Territory, Theme
 from initiatives.views import AGENDA_PAGE_SIZE, PREVIEW_SIZE
 
@@ -219,6 +220,24 @@ def test_territory_page_lists_the_public_events_held_there_and_below(
         assert "Réseau picard" in html and "Réunion secrète" not in html
     other = make_territory("Beauvais", parent=region)
     assert "Événements tenus ici" not in client.get(other.get_absolute_url()).content.decode()
+
+
+def test_a_territory_with_very_many_events_says_more_than(
+    client, make_territory, make_initiative, monkeypatch
+):
+    monkeypatch.setattr(views, "EVENTS_COUNTED", 2)
+    amiens = make_territory("Amiens")
+    network = make_initiative("Réseau picard")
+    for day in ("2016-03-21", "2016-06-02", "2016-09-15"):
+        Event.objects.create(
+            initiative=network, title=f"Journée du {day}", kind="training", start=day,
+            status="held", territory=amiens,
+        )  # fmt: skip
+    html = client.get(amiens.get_absolute_url()).content.decode()
+    assert "Plus de 2 événements d'initiatives publiées, les plus récents" in html
+    assert html.count("Journée du ") == 3  # the latest are still all shown
+    english = client.get(f"/en{amiens.get_absolute_url()}").content.decode()
+    assert "More than 2 events of published initiatives, most recent first" in english
 
 
 # An initiative's page ---------------------------------------------------------------------
