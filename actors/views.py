@@ -4,6 +4,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import (
@@ -18,7 +19,7 @@ from actors.network import organisation_network
 from initiatives.locator import locator
 from initiatives.models import Initiative, PublicationState, Territory
 from initiatives.network import SORT_ORDERS
-from initiatives.views import visible
+from initiatives.views import kept_page_data, network_table, visible
 
 # An organisation page shows this many initiatives a role; the index filtered on the
 # organisation (and the role) has them all.
@@ -68,6 +69,25 @@ def roles_of(organisation):
 
 
 def organisation_detail(request, slug):
+    data = kept_page_data(request, "organisation", slug, organisation_page_data)
+    if "redirect" in data:
+        return HttpResponsePermanentRedirect(data["redirect"])
+    order = request.GET.get("tri", "")
+    return render(
+        request,
+        "actors/organisation_detail.html",
+        {
+            **data,
+            **network_table(data["network"], order),
+            "content_html": data["content_html"].get(order),
+        },
+        status=200 if order in SORT_ORDERS else 400,
+    )
+
+
+def organisation_page_data(request, slug):
+    """What an organisation's page shows, its content rendered in each order of its network's
+    table (an unknown order is rendered for its request); or where a merged one now is."""
     organisation = (
         visible(request, Organisation)
         .select_related("territory", "parent")
@@ -81,38 +101,41 @@ def organisation_detail(request, slug):
         former = former.first()
         if former is None:
             raise Http404("Aucune organisation à cette adresse.")
-        return HttpResponsePermanentRedirect(former.organisation.get_absolute_url())
+        return {"redirect": former.organisation.get_absolute_url()}
     parent = organisation.parent
     if territory := organisation.territory:
         territory.outlined_ancestor = organisation.territory_outlined_ancestor
-    order = request.GET.get("tri", "")
-    network = organisation_network(organisation)
-    return render(
-        request,
-        "actors/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "locator": locator([territory] if territory else []),
-            "network": network,
-            "network_rows": network.sorted_nodes(order),
-            "network_order": order if order in SORT_ORDERS else "",
-            "network_order_unknown": order not in SORT_ORDERS,
-            "parent": parent if parent and parent.is_published else None,
-            "roles": roles_of(organisation),
-            # Support received within an initiative is not a role, but the page must say it.
-            "fundings": Funding.objects.filter(
+    data = {
+        "organisation": organisation,
+        "locator": locator([territory] if territory else []),
+        "network": organisation_network(organisation),
+        "parent": parent if parent and parent.is_published else None,
+        "roles": roles_of(organisation),
+        # Support received within an initiative is not a role, but the page must say it.
+        "fundings": list(
+            Funding.objects.filter(
                 beneficiary=organisation, initiative__in=Initiative.objects.published()
             )
             .select_related("initiative")
-            .order_by("initiative__sort_key"),
-            "units": Organisation.objects.published().filter(parent=organisation),
-            "people": Affiliation.objects.filter(
+            .order_by("initiative__sort_key")
+        ),
+        "units": list(Organisation.objects.published().filter(parent=organisation)),
+        "people": list(
+            Affiliation.objects.filter(
                 organisation=organisation, person__in=Person.objects.published()
-            ).select_related("person"),
-            "is_preview": organisation.publication_state != PublicationState.PUBLISHED,
-        },
-        status=200 if order in SORT_ORDERS else 400,
-    )
+            ).select_related("person")
+        ),
+        "is_preview": organisation.publication_state != PublicationState.PUBLISHED,
+    }
+    data["content_html"] = {
+        order: render_to_string(
+            "actors/organisation_content.html",
+            {**data, **network_table(data["network"], order)},
+            request,
+        )
+        for order in SORT_ORDERS
+    }
+    return data
 
 
 def person_detail(request, slug):

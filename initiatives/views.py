@@ -41,7 +41,8 @@ def related_model(name):
     return Initiative._meta.get_field(name).related_model
 
 
-# What an initiative's page shows, kept in this process's memory under the version of the
+# What a record's page shows (an initiative's, an organisation's), kept in this process's
+# memory under the version of the
 # public pages that the page cache read for an anonymous visitor (request.registry_versions,
 # portal.cache): the same page asked with another query string, or again once the page cache
 # has let it go, is rendered without reading the registry again. Any committed public change
@@ -49,21 +50,27 @@ def related_model(name):
 PAGE_DATA_TTL = 600
 
 
-def initiative_detail(request, slug):
+def kept_page_data(request, name, slug, build):
+    """What a record's page shows, `build(request, slug)`, kept as said above: for an anonymous
+    visitor, in this process, under the pages' version the page cache read."""
     versions = getattr(request, "registry_versions", None)
     if versions is None or request.user.is_staff:
-        data = initiative_page_data(request, slug)
-    else:
-        # The slug hashed: any text may be asked, and a key stays short.
-        digest = hashlib.sha256(slug.encode()).hexdigest()[:32]
-        key = f"initiative-page:{versions['pages']}:{get_language()}:{digest}"
-        data = as_they_are.get(key)
+        return build(request, slug)
+    # The slug hashed: any text may be asked, and a key stays short.
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:32]
+    key = f"{name}-page:{versions['pages']}:{get_language()}:{digest}"
+    data = as_they_are.get(key)
+    if data is None:
+        data = caches["local"].get(key)
         if data is None:
-            data = caches["local"].get(key)
-            if data is None:
-                data = initiative_page_data(request, slug)
-                caches["local"].set(key, data, PAGE_DATA_TTL)
-            as_they_are.set(key, data, PAGE_DATA_TTL)
+            data = build(request, slug)
+            caches["local"].set(key, data, PAGE_DATA_TTL)
+        as_they_are.set(key, data, PAGE_DATA_TTL)
+    return data
+
+
+def initiative_detail(request, slug):
+    data = kept_page_data(request, "initiative", slug, initiative_page_data)
     order = request.GET.get("tri", "")
     return render(
         request,

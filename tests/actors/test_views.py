@@ -72,6 +72,25 @@ def test_organisation_page_query_count_does_not_grow_with_its_initiatives(
     assert len(response.context["roles"][2]["involvements"]) == ROLE_PREVIEW
 
 
+def test_organisation_page_is_read_once_a_version_and_follows_every_public_change(
+    client, make_organisation, django_assert_num_queries
+):
+    organisation = make_organisation()
+    url = organisation.get_absolute_url()
+    client.get(url)
+    # Another query string misses the page cache, not what the page shows: only the versions.
+    for order in ("nom", "initiatives", ""):
+        with django_assert_num_queries(1):
+            assert client.get(url, {"tri": order, "utm_source": "lettre"}).status_code == 200
+    # A committed public change (through update(), which sends no signal) is shown.
+    type(organisation).objects.filter(pk=organisation.pk).update(description="Un réseau renouvelé.")
+    assert "Un réseau renouvelé." in client.get(url, {"utm_source": "x"}).content.decode()
+    type(organisation).objects.filter(pk=organisation.pk).update(
+        publication_state=PublicationState.DRAFT
+    )
+    assert client.get(url, {"utm_source": "y"}).status_code == 404
+
+
 def test_organisation_without_roles_says_so(client, make_organisation):
     html = client.get(make_organisation().get_absolute_url()).content.decode()
     assert "Aucun rôle publié." in html and "?acteur=" not in html
