@@ -9,6 +9,7 @@ intercommunalité), the other filters kept, which is where each area links.
 
 from dataclasses import dataclass
 from functools import cache
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.shortcuts import render
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from initiatives.boundaries import Frame, boundaries
 from initiatives.models import Territory
 from initiatives.templatetags.registre import fr_number
+from portal.cache import remembered
 from portal.catalogue.filters import InitiativeFilter
 from portal.maps.links import map_url, query_with
 
@@ -52,7 +54,15 @@ def initiative_map(request):
     zone, error = _zone(data, request.GET.get("zone", ""))
     frame, shown, members, paths, outlines = _drawing(zone.code if zone else None)
     kind = shown[0].kind
-    groups = _registry_groups(kind, shown, members)
+    # Read once a version of the pages: a département's level is thousands of communes.
+    groups = remembered(
+        "map-groups",
+        zone.code if zone else "",
+        lambda: _registry_groups(kind, shown, members),
+        request,
+        section="pages",
+        as_is=True,
+    )
     counts = {}
     if valid and any(groups.values()):
         if all(len(group) <= 1 for group in groups.values()):
@@ -65,6 +75,7 @@ def initiative_map(request):
                 {code: [territory.pk for territory in group] for code, group in groups.items()}
             )
     highest = max(counts.values(), default=0)
+    filters = query_with(request.GET, territoire=None)
     areas = []
     for area in sorted(shown, key=lambda area: area.name):
         group = groups[area.code]
@@ -76,7 +87,7 @@ def initiative_map(request):
                 path=paths[area.code],
                 count=count,
                 shade=_shade(count, highest),
-                index_url=_index_url(request.GET, group) if group else None,
+                index_url=_index_url(filters, group) if group else None,
                 zoom_url=_zoom_url(request.GET, area) if area.kind != "commune" else None,
             )
         )
@@ -177,9 +188,11 @@ def _legend(highest):
     return rows
 
 
-def _index_url(params, territories):
-    query = query_with(params, territoire=[territory.slug for territory in territories])
-    return f"{reverse('initiative_index')}?{query}#resultats"
+def _index_url(filters, territories):
+    """The index with the other filters (a query string) and these territories: encoded in
+    one call, an area of a département's map holding up to a hundred communes."""
+    places = urlencode([("territoire", territory.slug) for territory in territories])
+    return f"{reverse('initiative_index')}?{filters + '&' if filters else ''}{places}#resultats"
 
 
 def _zoom_url(params, area):
