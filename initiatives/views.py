@@ -235,25 +235,30 @@ def first_initiatives(initiatives, column, node):
 
 
 def territory_detail(request, slug):
+    data = kept_page_data(request, "territory", slug, territory_page_data)
+    return render(request, "initiatives/territory_detail.html", data)
+
+
+def territory_page_data(request, slug):
+    """What a territory's page shows, its content rendered with it."""
     territory = get_object_or_404(
         Territory.objects.select_related("parent").with_outlined_ancestor(), slug=slug
     )
-    return render(
-        request,
-        "initiatives/territory_detail.html",
-        {
-            "territory": territory,
-            "locator": locator([territory]),
-            "ancestors": territory.ancestors(),
-            "children": territory.children.order_by("sort_key"),
-            "successors": territory.successors.all(),
-            "predecessors": territory.predecessors.all(),
-            **first_initiatives(
-                Initiative.objects.published().in_territory(territory), "territories", territory
-            ),
-            **events_held_in(territory),
-        },
-    )
+    data = {
+        "territory": territory,
+        "locator": locator([territory]),
+        "ancestors": territory.ancestors(),
+        "children": list(territory.children.order_by("sort_key")),
+        "successors": list(territory.successors.all()),
+        "predecessors": list(territory.predecessors.all()),
+        **first_initiatives(
+            Initiative.objects.published().in_territory(territory), "territories", territory
+        ),
+        **events_held_in(territory),
+    }
+    data["initiatives"], data["events"] = list(data["initiatives"]), list(data["events"])
+    data["content_html"] = render_to_string("initiatives/territory_content.html", data, request)
+    return data
 
 
 # A territory's events are counted up to this many; beyond, its page says "more than".

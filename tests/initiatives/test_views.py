@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from initiatives import views
-from initiatives.models import Document, Event, PublicationState, Territory, Theme
+from initiatives.models import Document, Event, Initiative, PublicationState, Territory, Theme
 from initiatives.views import AGENDA_PAGE_SIZE, PREVIEW_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +220,19 @@ def test_territory_page_lists_the_public_events_held_there_and_below(
         assert "Réseau picard" in html and "Réunion secrète" not in html
     other = make_territory("Beauvais", parent=region)
     assert "Événements tenus ici" not in client.get(other.get_absolute_url()).content.decode()
+
+
+def test_a_territory_page_is_read_once_a_version_and_follows_every_public_change(
+    client, make_territory, make_initiative, django_assert_num_queries
+):
+    amiens = make_territory("Amiens")
+    make_initiative("Réseau picard").territories.add(amiens)
+    url = amiens.get_absolute_url()
+    assert "Réseau picard" in client.get(url).content.decode()
+    with django_assert_num_queries(1):  # another query string: only the versions
+        assert "Réseau picard" in client.get(url, {"utm_source": "lettre"}).content.decode()
+    Initiative.objects.filter(title="Réseau picard").update(title="Réseau amiénois")
+    assert "Réseau amiénois" in client.get(url, {"utm_source": "x"}).content.decode()
 
 
 def test_a_territory_with_very_many_events_says_more_than(
