@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from urllib.request import Request, urlopen
 
 import drills
+import first_build
 import scaleout
 import writes
 from harness import (
@@ -319,6 +320,7 @@ def main():
         else:
             rows = measure(env, port)
             mixed_result = writes.mixed_workload(env, port, DURATION, CONNECTIONS)
+            rebuilt = first_build.measure(env, port)
     finally:
         stop(server)
     closing = []
@@ -330,6 +332,7 @@ def main():
                 writes.write_cost(env), writes.saves_during_import(env), mixed_result
             )
         )
+        closing.extend(first_build.report_lines(rebuilt))
     scaled_rows, scaled_lines = scaleout.run(env)
     report(rows + scaled_rows, generation, closing + scaled_lines)
 
