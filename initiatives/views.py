@@ -41,12 +41,11 @@ def related_model(name):
     return Initiative._meta.get_field(name).related_model
 
 
-# What a record's page shows (an initiative's, an organisation's), kept in this process's
-# memory under the version of the
-# public pages that the page cache read for an anonymous visitor (request.registry_versions,
-# portal.cache): the same page asked with another query string, or again once the page cache
-# has let it go, is rendered without reading the registry again. Any committed public change
-# moves the version on; staff always read afresh.
+# What a record's page shows (an initiative's, an organisation's, a territory's), kept in this
+# process's memory under the version of the public pages that the page cache read for an
+# anonymous visitor (request.registry_versions, portal.cache): the same page asked with another
+# query string, or again once the page cache has let it go, is rendered without reading the
+# registry again. Any committed public change moves the version on; staff always read afresh.
 PAGE_DATA_TTL = 600
 
 
