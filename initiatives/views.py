@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -260,8 +261,32 @@ def territory_page_data(request, slug):
     return data
 
 
-# A territory's events are counted up to this many; beyond, its page says "more than".
+# Events are counted up to this many (a territory's, each list of the agenda); beyond, the page
+# says "more than", and the agenda's pages stop there (its iCalendar feed and the API have all).
 EVENTS_COUNTED = 1000
+# The latest first, in the order of their index (initiatives_event_latest).
+LATEST_FIRST = (F("start").desc(nulls_last=True), "sort_key", "pk")
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that counts up to `bound` results: past it, `capped`, and its pages stop
+    there. Counting all the past events of the registry took 0.7 s at a million initiatives."""
+
+    def __init__(self, object_list, per_page, bound):
+        super().__init__(object_list, per_page)
+        self.bound = bound
+
+    @cached_property
+    def found(self):
+        return self.object_list[: self.bound + 1].count()
+
+    @cached_property
+    def count(self):
+        return min(self.found, self.bound)
+
+    @property
+    def capped(self):
+        return self.found > self.bound
 
 
 def events_held_in(territory):
@@ -272,9 +297,7 @@ def events_held_in(territory):
     initiatives took a third of a second, for a number nobody reads to the unit.
     """
     events = Event.objects.published().filter(territory__lineage__contains=[territory.pk])
-    latest_first = events.select_related("initiative", "territory").order_by(
-        F("start").desc(nulls_last=True), "pk"
-    )
+    latest_first = events.select_related("initiative", "territory").order_by(*LATEST_FIRST)
     count = events.order_by()[: EVENTS_COUNTED + 1].count()
     return {
         "event_count": min(count, EVENTS_COUNTED),
@@ -349,10 +372,12 @@ def agenda(request):
     lists = {
         "upcoming": ("page", events.upcoming(today).order_by("start", "sort_key", "pk")),
         "undated": ("sans-date", events.filter(start__isnull=True).order_by("sort_key", "pk")),
-        "past": ("passes", events.past(today).order_by(F("start").desc(), "sort_key", "pk")),
+        "past": ("passes", events.past(today).order_by(*LATEST_FIRST)),
     }
     pages = {
-        name: Paginator(queryset, AGENDA_PAGE_SIZE).get_page(request.GET.get(param))
+        name: BoundedPaginator(queryset, AGENDA_PAGE_SIZE, EVENTS_COUNTED).get_page(
+            request.GET.get(param)
+        )
         for name, (param, queryset) in lists.items()
     }
     return render(request, "initiatives/agenda.html", pages)

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='event',
-            index=models.Index(models.OrderBy(models.F('start'), descending=True, nulls_last=True), models.F('id'), name='initiatives_event_latest'),
+            index=models.Index(models.OrderBy(models.F('start'), descending=True, nulls_last=True), models.F('sort_key'), models.F('id'), name='initiatives_event_latest'),
         ),
     ]

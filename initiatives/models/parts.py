@@ -118,8 +118,11 @@ class Event(ChoiceLabels, FieldConstraintErrors, models.Model):
         ordering = ["start", "id"]
         indexes = [
             models.Index(fields=["start"], name="initiatives_event_start"),
-            # A territory's latest events, read in this order until the first twenty are found.
-            models.Index(F("start").desc(nulls_last=True), "id", name="initiatives_event_latest"),
+            # The latest events first (the agenda's past, a territory's page), read in this order
+            # until a page of them is found.
+            models.Index(
+                F("start").desc(nulls_last=True), "sort_key", "id", name="initiatives_event_latest"
+            ),
             # The API's list, read in this order from any cursor.
             models.Index(fields=["sort_key", "id"], name="initiatives_event_order"),
             *search_indexes("initiatives_event"),

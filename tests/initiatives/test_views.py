@@ -163,6 +163,25 @@ def test_agenda_paginates_its_three_lists_each_on_its_own(client, busy_agenda):
     assert "?page=2&passes=2&sans-date=2#sans-date" in links
 
 
+def test_agenda_counts_each_list_up_to_a_bound_then_says_more_than(
+    client, busy_agenda, monkeypatch
+):
+    monkeypatch.setattr(views, "EVENTS_COUNTED", AGENDA_PAGE_SIZE + 2)
+    response = client.get("/agenda/")
+    bound = AGENDA_PAGE_SIZE + 2
+    for name in ("upcoming", "undated", "past"):
+        paginator = response.context[name].paginator
+        assert (paginator.count, paginator.capped, paginator.num_pages) == (bound, True, 2)
+    html = response.content.decode()
+    order = "les plus récents d'abord\u202f:"
+    assert f"Plus de {bound} événements, {order} 1 à {AGENDA_PAGE_SIZE}." in html
+    # The last page stops at the bound: its latest events first, as before.
+    past = client.get("/agenda/", {"passes": 2}).context["past"]
+    assert event_titles(past) == ["Tenu 04", "Tenu 03"]
+    english = client.get("/en/agenda/").content.decode()
+    assert f"More than {bound} events, most recent first: 1 to {AGENDA_PAGE_SIZE}." in english
+
+
 @pytest.mark.parametrize("number", BAD_PAGES)
 def test_agenda_clamps_bad_page_numbers(client, busy_agenda, number):
     response = client.get("/agenda/", {"page": number, "passes": number, "sans-date": number})
