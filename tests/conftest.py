@@ -40,7 +40,6 @@ LONGEST_FIRST = [
     "tests/portal/test_exports.py",
     "tests/portal/test_admin_in_french.py",
     "tests/browser/test_map_in_browser.py",
-    "tests/portal/test_record_pages.py",
     "tests/portal/test_replica.py",
     "tests/portal/test_facet_index.py",
 ]

@@ -5,6 +5,13 @@ from django.urls import reverse
 
 from actors.models import Affiliation, Funding, Involvement
 from initiatives.models import Document, Event, KeyFigure, Milestone, Theme
+from tests.support.factories import (
+    kept_until_the_end,
+    new_initiative,
+    new_organisation,
+    new_person,
+    new_territory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,30 +47,34 @@ def populate(initiative, organisation, person, territory, theme, size):
         initiative.documents.add(document)
 
 
-@pytest.fixture
-def records(make_initiative, make_organisation, make_person, make_territory):
-    def build(size):
-        theme = Theme.objects.create(name=f"Thème {size}", slug=f"theme-{size}")
-        territory = make_territory()
-        initiative = make_initiative(f"Programme {size}")
-        initiative.territories.add(territory)
-        initiative.themes.add(theme)
-        organisation, person = make_organisation(), make_person()
-        company = make_organisation(kind="company")
-        Funding.objects.create(initiative=initiative, beneficiary=company, status="funded")
-        populate(initiative, organisation, person, territory, theme, size)
-        return {
-            "initiative": initiative.get_absolute_url(),
-            "organisation": organisation.get_absolute_url(),
-            "person": person.get_absolute_url(),
-            "territory": territory.get_absolute_url(),
-            "theme": reverse("initiatives:theme", args=[theme.slug]),
-            "document": Document.objects.filter(slug__startswith=initiative.slug)
-            .first()
-            .get_absolute_url(),
-        }
+def build(size):
+    theme = Theme.objects.create(name=f"Thème {size}", slug=f"theme-{size}")
+    territory = new_territory()
+    initiative = new_initiative(f"Programme {size}")
+    initiative.territories.add(territory)
+    initiative.themes.add(theme)
+    organisation, person = new_organisation(), new_person()
+    company = new_organisation(kind="company")
+    Funding.objects.create(initiative=initiative, beneficiary=company, status="funded")
+    populate(initiative, organisation, person, territory, theme, size)
+    return {
+        "initiative": initiative.get_absolute_url(),
+        "organisation": organisation.get_absolute_url(),
+        "person": person.get_absolute_url(),
+        "territory": territory.get_absolute_url(),
+        "theme": reverse("initiatives:theme", args=[theme.slug]),
+        "document": Document.objects.filter(slug__startswith=initiative.slug)
+        .first()
+        .get_absolute_url(),
+    }
 
-    return build
+
+@pytest.fixture(scope="module")
+def records(django_db_setup, django_db_blocker):
+    """A small and a large set of records, built once for the module's tests, which only read
+    them (each page is measured on both)."""
+    with kept_until_the_end(django_db_blocker):
+        yield build(1), build(12)
 
 
 # Each count includes one lookup of the registry version by the page cache (portal.cache).
@@ -82,7 +93,7 @@ PINNED = {
 def test_record_page_query_count_is_pinned_and_flat(
     page, records, client, django_assert_num_queries
 ):
-    small, large = records(1), records(12)
+    small, large = records
     for urls in (small, large):
         with django_assert_num_queries(PINNED[page]):
             response = client.get(urls[page])
