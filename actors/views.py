@@ -19,7 +19,7 @@ from actors.network import organisation_network
 from initiatives.locator import locator
 from initiatives.models import Initiative, PublicationState, Territory
 from initiatives.network import SORT_ORDERS
-from initiatives.views import kept_page_data, network_table, visible
+from initiatives.views import kept_page_data, network_table, render_with_network, visible
 
 # An organisation page shows this many initiatives a role; the index filtered on the
 # organisation (and the role) has them all.
@@ -72,17 +72,7 @@ def organisation_detail(request, slug):
     data = kept_page_data(request, "organisation", slug, organisation_page_data)
     if "redirect" in data:
         return HttpResponsePermanentRedirect(data["redirect"])
-    order = request.GET.get("tri", "")
-    return render(
-        request,
-        "actors/organisation_detail.html",
-        {
-            **data,
-            **network_table(data["network"], order),
-            "content_html": data["content_html"].get(order),
-        },
-        status=200 if order in SORT_ORDERS else 400,
-    )
+    return render_with_network(request, "actors/organisation_detail.html", data, "content_html")
 
 
 def organisation_page_data(request, slug):

@@ -71,17 +71,7 @@ def kept_page_data(request, name, slug, build):
 
 def initiative_detail(request, slug):
     data = kept_page_data(request, "initiative", slug, initiative_page_data)
-    order = request.GET.get("tri", "")
-    return render(
-        request,
-        "initiatives/initiative_detail.html",
-        {
-            **data,
-            **network_table(data["network"], order),
-            "network_html": data["network_html"].get(order),
-        },
-        status=200 if order in SORT_ORDERS else 400,
-    )
+    return render_with_network(request, "initiatives/initiative_detail.html", data, "network_html")
 
 
 def initiative_page_data(request, slug):
@@ -177,6 +167,18 @@ def network_table(network, order):
         "network_order": order if order in SORT_ORDERS else "",
         "network_order_unknown": order not in SORT_ORDERS,
     }
+
+
+def render_with_network(request, template, data, rendered):
+    """A page whose network's table the query string sorts: `data[rendered]` holds what the
+    data rendered in each order; an unknown order is rendered for its request, answered 400."""
+    order = request.GET.get("tri", "")
+    return render(
+        request,
+        template,
+        {**data, **network_table(data["network"], order), rendered: data[rendered].get(order)},
+        status=200 if order in SORT_ORDERS else 400,
+    )
 
 
 def chronology_of(initiative):
