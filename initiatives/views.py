@@ -264,7 +264,7 @@ def territory_page_data(request, slug):
 
 
 # Events are counted up to this many (a territory's, each list of the agenda); beyond, the page
-# says "more than", and the agenda's pages stop there (its iCalendar feed and the API have all).
+# says "more than", and the agenda's pages stop there (the API's list of events has them all).
 EVENTS_COUNTED = 1000
 # The latest first, in the order of their index (initiatives_event_latest).
 LATEST_FIRST = (F("start").desc(nulls_last=True), "sort_key", "pk")
