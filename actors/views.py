@@ -117,14 +117,16 @@ def organisation_page_data(request, slug):
         ),
         "is_preview": organisation.publication_state != PublicationState.PUBLISHED,
     }
-    data["content_html"] = {
-        order: render_to_string(
-            "actors/organisation_content.html",
-            {**data, **network_table(data["network"], order)},
-            request,
-        )
-        for order in SORT_ORDERS
-    }
+
+    def content(order):
+        context = {**data, **network_table(data["network"], order)}
+        return render_to_string("actors/organisation_content.html", context, request)
+
+    # Without a network there is no table to sort: the same content for every order.
+    if data["network"]:
+        data["content_html"] = {order: content(order) for order in SORT_ORDERS}
+    else:
+        data["content_html"] = dict.fromkeys(SORT_ORDERS, content(""))
     return data
 
 
