@@ -6,8 +6,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, TextField, Value
+from django.db import connection, connections, transaction
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    GeneratedField,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape
@@ -130,6 +138,23 @@ def highlighted(snippet):
     return mark_safe(french_spacing(marked))
 
 
+def _first_ranked(queryset, matches, query, vector):
+    """(found, best): how many matches there are, up to CANDIDATES + 1, and the pks of the
+    best-ranked RESULTS_PER_SECTION of them. One query: the matches are counted and ranked as
+    they are read, where a count and then a ranking read them twice."""
+    rank = SearchRank(F(vector), query)
+    ranked = matches.annotate(rank=rank).values("pk", "rank", "sort_key")[: CANDIDATES + 1]
+    sql, params = ranked.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT pk, count(*) OVER () FROM ({sql}) AS candidates "
+            f"ORDER BY rank DESC, sort_key, pk LIMIT {RESULTS_PER_SECTION}",
+            params,
+        )
+        rows = cursor.fetchall()
+    return (rows[0][1] if rows else 0), [pk for pk, _ in rows]
+
+
 def _best(queryset, candidates, query, fields, vector="search_vector", config=SEARCH_CONFIG):
     """The best-ranked hits among the candidates (their pks), with their highlighted snippets.
 
@@ -146,10 +171,37 @@ def _best(queryset, candidates, query, fields, vector="search_vector", config=SE
         f"LIMIT {RESULTS_PER_SECTION}",
         params,
     )
+    return _hits(queryset, best, query, fields, vector, config)
+
+
+def _unshown(queryset):
+    """The stored columns PostgreSQL derives for the search (vectors, plain text) of the
+    records and of those selected with them: kilobytes a hit that the page never shows. The
+    sort key stays: hits are merged by it."""
+    related = queryset.query.select_related
+    models = [("", queryset.model)]
+    if isinstance(related, dict):
+        models += [
+            (f"{name}__", queryset.model._meta.get_field(name).related_model) for name in related
+        ]
+    return [
+        f"{prefix}{field.name}"
+        for prefix, model in models
+        for field in model._meta.concrete_fields
+        if isinstance(field, GeneratedField) and field.name != "sort_key"
+    ]
+
+
+def _hits(queryset, pks, query, fields, vector, config):
+    """The records of these pks, best-ranked first, with their highlighted snippets; without
+    their search vectors, which the page never shows (two kilobytes each at a million)."""
+    if not pks:
+        return []
     hits = list(
-        queryset.filter(pk__in=best)
+        queryset.filter(pk__in=pks)
+        .defer(*_unshown(queryset))
         .annotate(
-            rank=rank,
+            rank=SearchRank(F(vector), query),
             snippet=SearchHeadline(
                 _snippet_source(fields),
                 query,
@@ -189,21 +241,22 @@ def search(text, language=None):
 
     A common word matches a good part of the registry ("territoire": 56 000 initiatives of
     100 000), and ranking or counting every match reads most of the table (450 ms). So each
-    section first counts its matches up to CANDIDATES + 1 (a LIMIT in the count: it stops
-    there), then:
+    section first reads its matches up to CANDIDATES + 1 (a LIMIT: it stops there), counting
+    and ranking them in the same query (`_first_ranked`), then:
 
     - up to CANDIDATES matches: all are ranked, and the total is exact;
     - more: the total shown is "more than CANDIDATES", and the hits are the best ranked
       among the first CANDIDATES matches with a word of the query among the lexemes weighted
       A (the title's, and an initiative's acronym: `TitleLexemes`, indexed), completed if
-      need be by the best of the first CANDIDATES matches found. A word of the title weighs
+      need be by the best of the first matches read. A word of the title weighs
       A, the most: for a one-word query every match by its title ranks above every other
       match (0.61 at least against 0.4 at most), so with at most CANDIDATES of them, the hits
       are those a full ranking would give.
 
     One query for the search's setting (`_without_parallel_workers`), then one for a section
-    without match, two for the others, three for a common word seldom in titles, plus one
-    per text-search configuration (the words of the query) when a section has too many.
+    without match, two for the others (the first matches; the best of them with their
+    snippets), three for a common word seldom in titles, plus one per text-search
+    configuration (the words of the query) when a section has too many.
     """
     text = clean_text(text)
     if not text:
@@ -230,12 +283,12 @@ def _search(text, language):
         key, title, queryset, fields = kind
         query = kind.query(text)
         matches = queryset.filter(**{kind.vector: query}).order_by().values("pk")
-        found = matches[: CANDIDATES + 1].count()
+        found, first_best = _first_ranked(queryset, matches, query, kind.vector)
         if not found:
             continue
         ranked = {"vector": kind.vector, "config": kind.config}
         if found <= CANDIDATES:
-            hits = _best(queryset, matches, query, fields, **ranked)
+            hits = _hits(queryset, first_best, query, fields, **ranked)
         else:
             if kind.config not in any_word:
                 any_word[kind.config] = _any_word(text, kind.config)
@@ -253,9 +306,10 @@ def _search(text, language):
                 )
                 hits = _best(queryset, in_title, query, fields, **ranked)
             if len(hits) < RESULTS_PER_SECTION:
-                more = _best(queryset, matches[:CANDIDATES], query, fields, **ranked)
-                merged = {hit.pk: hit for hit in more + hits}.values()
-                hits = sorted(merged, key=lambda hit: (-hit.rank, hit.sort_key, hit.pk))
+                seen = {hit.pk for hit in hits}
+                more = [pk for pk in first_best if pk not in seen]
+                hits += _hits(queryset, more, query, fields, **ranked)
+                hits.sort(key=lambda hit: (-hit.rank, hit.sort_key, hit.pk))
                 hits = hits[:RESULTS_PER_SECTION]
         sections.append(Section(key, title, hits, min(found, CANDIDATES), found > CANDIDATES))
     return sections

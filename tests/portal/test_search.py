@@ -3,6 +3,7 @@ from html import unescape
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from actors.models import Organisation
@@ -287,8 +288,8 @@ def test_a_common_word_costs_a_bounded_number_of_queries(
     for number in range(12):
         make_initiative(f"Territoire {number}", body="Un atelier sur le territoire.")
     # The page cache's version, the search's setting (no parallel workers), then for the
-    # initiatives: the bounded count, the words of the query, the ranking of the title
-    # matches; the other sections: one empty count each.
+    # initiatives: the first matches counted and ranked, the words of the query, the ranking
+    # of the title matches; the other sections: one empty reading of their first matches.
     with django_assert_num_queries(1 + 1 + 3 + 4):
         response = client.get(SEARCH, {"q": "territoire"})
     [section] = response.context["sections"]
@@ -310,9 +311,34 @@ def test_an_excluded_word_is_not_looked_for_in_titles(
     for number in range(4):
         make_initiative(f"Projet {number}", body="Un atelier.")
     make_initiative("Un territoire", body="Un atelier.")
-    # No title lookup: the version, the search's setting, the count, the words (none: the only
-    # one is excluded), the first matches ranked, and the four other sections' empty counts.
+    # No title lookup: the version, the search's setting, the first matches counted and
+    # ranked, the words (none: the only one is excluded), the best of the first matches with
+    # their snippets, and the four other sections' empty readings.
     with django_assert_num_queries(1 + 1 + 3 + 4):
         response = client.get(SEARCH, {"q": "-territoire"})
     [section] = response.context["sections"]
     assert section.capped and "Un territoire" not in [str(hit) for hit in section.hits]
+
+
+def test_an_initiative_keeps_its_search_vectors_in_its_row(make_initiative):
+    # A long text goes to the TOAST table; the vectors a search reads for every match stay in
+    # the row (initiatives migration 0025), whichever way the row was written.
+    body = " ".join(f"Atelier {number} sur le réemploi des matériaux." for number in range(80))
+    initiative = make_initiative("Réemploi", body=body)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid ="
+            " 'initiatives_initiative'::regclass AND attname LIKE 'search_vector%%'"
+        )
+        assert dict(cursor.fetchall()) == {"search_vector": "m", "search_vector_en": "m"}
+        cursor.execute(
+            "UPDATE initiatives_initiative SET summary = %s WHERE id = %s", [body, initiative.pk]
+        )
+        cursor.execute(
+            "SELECT pg_column_toast_chunk_id(search_vector) IS NULL,"
+            " pg_column_toast_chunk_id(search_vector_en) IS NULL,"
+            " pg_column_toast_chunk_id(plain_text) IS NOT NULL"
+            " FROM initiatives_initiative WHERE id = %s",
+            [initiative.pk],
+        )
+        assert cursor.fetchone() == (True, True, True)
