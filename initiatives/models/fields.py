@@ -83,6 +83,17 @@ def plain_text_field(plain, markdown):
     )
 
 
+def derived_for_search(model, prefix=""):
+    """The stored columns PostgreSQL derives for the search (vectors, plain text), under
+    `prefix` ("parent__"): kilobytes a row that no page shows, deferred where records are read
+    for display. The sort key is not one of them: results are ordered and merged by it."""
+    return [
+        f"{prefix}{field.name}"
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.GeneratedField) and field.name != "sort_key"
+    ]
+
+
 @deconstructible(path="initiatives.models.TitleLexemes")
 class TitleLexemes(Func):
     """The lexemes of a search vector weighted A, the most: a record's title (and an

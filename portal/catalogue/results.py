@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchRank
 from django.core.paginator import Paginator
 from django.db.models import F
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, derived_for_search
 from initiatives.translations import search_vector_name
 from portal.catalogue.search import search_query
 
@@ -34,7 +34,8 @@ class SortedResults:
         rows = self._sorted(self.qs, vector).values_list("pk", flat=True)
         page = CountedPaginator(rows, size, count=count).get_page(number)
         ids = list(page.object_list)
-        initiatives = Initiative.objects.select_related("parent").in_bulk(ids)
+        unshown = [*derived_for_search(Initiative), *derived_for_search(Initiative, "parent__")]
+        initiatives = Initiative.objects.select_related("parent").defer(*unshown).in_bulk(ids)
         page.object_list = [initiatives[pk] for pk in ids if pk in initiatives]
         return page
 

@@ -12,7 +12,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
-    GeneratedField,
     TextField,
     Value,
 )
@@ -23,7 +22,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Organisation, Person
-from initiatives.models import SEARCH_CONFIG, Document, Event, Initiative, TitleLexemes
+from initiatives.models import (
+    SEARCH_CONFIG,
+    Document,
+    Event,
+    Initiative,
+    TitleLexemes,
+    derived_for_search,
+)
 from initiatives.translations import english_text, search_config, search_language
 from initiatives.typography import french_spacing
 from portal.cache import reading
@@ -175,21 +181,13 @@ def _best(queryset, candidates, query, fields, vector="search_vector", config=SE
 
 
 def _unshown(queryset):
-    """The stored columns PostgreSQL derives for the search (vectors, plain text) of the
-    records and of those selected with them: kilobytes a hit that the page never shows. The
-    sort key stays: hits are merged by it."""
+    """The columns derived for the search of the records and of those selected with them."""
     related = queryset.query.select_related
-    models = [("", queryset.model)]
-    if isinstance(related, dict):
-        models += [
-            (f"{name}__", queryset.model._meta.get_field(name).related_model) for name in related
-        ]
-    return [
-        f"{prefix}{field.name}"
-        for prefix, model in models
-        for field in model._meta.concrete_fields
-        if isinstance(field, GeneratedField) and field.name != "sort_key"
-    ]
+    unshown = derived_for_search(queryset.model)
+    for name in related if isinstance(related, dict) else []:
+        model = queryset.model._meta.get_field(name).related_model
+        unshown += derived_for_search(model, prefix=f"{name}__")
+    return unshown
 
 
 def _hits(queryset, pks, query, fields, vector, config):
