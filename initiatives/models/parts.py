@@ -117,7 +117,10 @@ class Event(ChoiceLabels, FieldConstraintErrors, models.Model):
         verbose_name = "événement"
         ordering = ["start", "id"]
         indexes = [
-            models.Index(fields=["start"], name="initiatives_event_start"),
+            # The soonest events first (the agenda's upcoming list: at a million initiatives,
+            # "2026" alone dates 13,000 events, which a sort by title had to read whole), and
+            # every lookup by date.
+            models.Index(fields=["start", "sort_key", "id"], name="initiatives_event_soonest"),
             # The latest events first (the agenda's past, a territory's page), read in this order
             # until a page of them is found.
             models.Index(
