@@ -146,6 +146,26 @@ def test_actor_index_paginates_people_on_their_own(client, many_people, make_org
     assert 'href="?page=2&amp;personnes=1#personnes" rel="prev"' in response.content.decode()
 
 
+def test_actor_index_counts_once_a_version_and_follows_every_public_change(
+    client, make_organisation, django_assert_num_queries
+):
+    first = make_organisation("Alpha")
+    make_organisation("Beta")
+    assert client.get("/acteurs/").context["page"].paginator.count == 2
+    # Another page misses the page cache, not the counts: the versions, then the page's
+    # organisations (no person to read).
+    with django_assert_num_queries(2):
+        assert client.get("/acteurs/", {"page": 2}).context["page"].paginator.count == 2
+    # A committed public change (through update(), which sends no signal) is counted.
+    type(first).objects.filter(pk=first.pk).update(publication_state=PublicationState.DRAFT)
+    response = client.get("/acteurs/", {"page": 3})
+    assert response.context["page"].paginator.count == 1
+    assert "Alpha" not in response.content.decode()
+    # Each type is counted on its own; a type that is not one is refused, and not kept.
+    assert client.get("/acteurs/", {"type": first.kind}).context["page"].paginator.count == 1
+    assert client.get("/acteurs/", {"type": "nimporte"}).status_code == 400
+
+
 @pytest.mark.parametrize("number", BAD_PAGES)
 def test_actor_index_clamps_bad_page_numbers(client, many_people, number):
     response = client.get("/acteurs/", {"page": number, "personnes": number})
