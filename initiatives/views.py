@@ -52,7 +52,8 @@ PAGE_DATA_TTL = 600
 
 def kept_page_data(request, name, slug, build):
     """What a record's page shows, `build(request, slug)`, kept as said above: for an anonymous
-    visitor, in this process, under the pages' version the page cache read."""
+    visitor, in this process, under the pages' version the page cache read. Also what a list
+    counts, the slug being its filter (the actor index)."""
     versions = getattr(request, "registry_versions", None)
     if versions is None or request.user.is_staff:
         return build(request, slug)
