@@ -11,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import staff
+from tests.support import template_db
 from tests.support.factories import (
     new_initiative,
     new_organisation,
@@ -88,8 +89,56 @@ def _staff_groups_back(sender, **kwargs):
 post_migrate.connect(_staff_groups_back, dispatch_uid="tests_staff_groups_back")
 
 
+TEMPLATE = pytest.StashKey()
+
+
+def pytest_configure(config):
+    # The controller of pytest-xdist's workers migrates one template for them all, while they
+    # start (tests/support/template_db.py).
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from django.db import connection
+
+        name = f"{connection.creation._get_test_db_name()}_template"
+        config.stash[TEMPLATE] = template_db.Template(name)
+
+
+def pytest_unconfigure(config):
+    if TEMPLATE in config.stash:
+        from django.db import connection
+
+        config.stash[TEMPLATE].close(connection.settings_dict)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    template = node.config.stash[TEMPLATE]
+    node.workerinput["registre_template"] = [template.name, str(template.folder)]
+
+
+def _template(config):
+    """(name, folder) of the controller's template in a worker, else None."""
+    return getattr(config, "workerinput", {}).get("registre_template")
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_modify_db_settings(django_db_modify_db_settings, request):
+    # Once the workers' databases are named: each one a copy of the template.
+    if template := _template(request.config):
+        from django.db import connection
+
+        name, folder = template
+        template_db.wait_until_built(folder)
+        template_db.copy(connection.settings_dict, name, connection.creation._get_test_db_name())
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb, request):
+    # A copy of the template is an existing test database: migrate finds nothing to apply.
+    return django_db_keepdb or _template(request.config) is not None
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
     """The test database, and a copy of it as the migrations left it, for the tests that need
     a second migrated database (a copy costs a second, migrating again twenty)."""
     from django.db import connection, connections
@@ -97,14 +146,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from portal.backups import connect
 
     source = connection.settings_dict
+    template = _template(request.config)
     with django_db_blocker.unblock():
-        connections.close_all()  # PostgreSQL copies a database nobody is connected to
+        if template is None:
+            connections.close_all()  # PostgreSQL copies a database nobody is connected to
         with connect(source, dbname="postgres") as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}"')
-            admin.execute(f'CREATE DATABASE "{migrated_copy()}" TEMPLATE "{source["NAME"]}"')
+            origin = template[0] if template else source["NAME"]
+            admin.execute(f'CREATE DATABASE "{migrated_copy()}" TEMPLATE "{origin}"')
     yield
-    with django_db_blocker.unblock(), connect(source, dbname="postgres") as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}" WITH (FORCE)')
+    with django_db_blocker.unblock():
+        with connect(source, dbname="postgres") as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}" WITH (FORCE)')
+        if template:  # pytest-django drops no database it was given
+            connections.close_all()
+            template_db.drop(source, source["NAME"])
 
 
 def migrated_copy():
