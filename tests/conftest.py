@@ -1,4 +1,5 @@
 import collections
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -206,15 +207,42 @@ def _plain_static_storage(settings):
     }
 
 
+@contextmanager
+def seeded_database(config):
+    """Yields True with every connection on a copy of the seeded template (the seed data as
+    `load_demo` loads it: tests/support/template_db.py) until the module ends; yields False,
+    changing nothing, in a run without workers: the caller loads the seed itself."""
+    template = _template(config)
+    if template is None:
+        yield False
+        return
+    from django.db import connection
+
+    name, folder = template
+    template_db.wait_until_built(folder, "seeded")
+    copy_of = f"{connection.settings_dict['NAME']}_seeded"
+    template_db.copy(connection.settings_dict, template_db.seeded(name), copy_of)
+    try:
+        with template_db.switched_to(copy_of):
+            yield True
+    finally:
+        template_db.drop(connection.settings_dict, copy_of)
+
+
 @pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
+def demo_data(django_db_setup, django_db_blocker, request):
     """The seed fixtures, loaded once per test module and rolled back after it.
 
     They stay loaded until the module ends: use it in modules whose every test wants them
     (`pytestmark = pytest.mark.usefixtures("demo_data")`), never beside tests that don't.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", verbosity=0)
+    with (
+        django_db_blocker.unblock(),
+        seeded_database(request.config) as seeded,
+        transaction.atomic(),
+    ):
+        if not seeded:
+            call_command("load_demo", verbosity=0)
         yield
         transaction.set_rollback(True)
 
