@@ -7,9 +7,9 @@ a second) and pytest-django keeps that copy as an existing test database (`--reu
 Django runs `migrate`, which finds nothing to apply). A run without workers migrates as before.
 
 The same process then copies the template once more and loads the seed data into that copy
-with `load_demo`: the seeded template. A module that wants the seed (`demo_data`,
-`shared_demo_site`) gets a copy of it for itself, its connections switched to the copy until
-the module ends, instead of running `load_demo` again (three to five seconds, and a flush after
+with `load_demo`: the seeded template. A module or test that wants the seed (`demo_data`,
+`shared_demo_site`, `demo_site`) gets a copy of it for itself, its connections switched to the
+copy until it ends, instead of running `load_demo` again (three to five seconds, and a flush after
 the modules that commit it).
 
 `python -m tests.support.template_db NAME FOLDER` builds the template NAME as Django's test
