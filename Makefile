@@ -36,7 +36,7 @@ install: $(STAMP)
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	bin/install-lock $(BIN)/python
 	touch $(STAMP)
 
 $(SECRET_FILE):

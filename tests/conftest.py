@@ -1,4 +1,5 @@
 import collections
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -11,6 +12,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import staff
+from tests.support import template_db
 from tests.support.factories import (
     new_initiative,
     new_organisation,
@@ -88,8 +90,56 @@ def _staff_groups_back(sender, **kwargs):
 post_migrate.connect(_staff_groups_back, dispatch_uid="tests_staff_groups_back")
 
 
+TEMPLATE = pytest.StashKey()
+
+
+def pytest_configure(config):
+    # The controller of pytest-xdist's workers migrates one template for them all, while they
+    # start (tests/support/template_db.py).
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from django.db import connection
+
+        name = f"{connection.creation._get_test_db_name()}_template"
+        config.stash[TEMPLATE] = template_db.Template(name)
+
+
+def pytest_unconfigure(config):
+    if TEMPLATE in config.stash:
+        from django.db import connection
+
+        config.stash[TEMPLATE].close(connection.settings_dict)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    template = node.config.stash[TEMPLATE]
+    node.workerinput["registre_template"] = [template.name, str(template.folder)]
+
+
+def _template(config):
+    """(name, folder) of the controller's template in a worker, else None."""
+    return getattr(config, "workerinput", {}).get("registre_template")
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_modify_db_settings(django_db_modify_db_settings, request):
+    # Once the workers' databases are named: each one a copy of the template.
+    if template := _template(request.config):
+        from django.db import connection
+
+        name, folder = template
+        template_db.wait_until_built(folder)
+        template_db.copy(connection.settings_dict, name, connection.creation._get_test_db_name())
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb, request):
+    # A copy of the template is an existing test database: migrate finds nothing to apply.
+    return django_db_keepdb or _template(request.config) is not None
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
     """The test database, and a copy of it as the migrations left it, for the tests that need
     a second migrated database (a copy costs a second, migrating again twenty)."""
     from django.db import connection, connections
@@ -97,14 +147,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from portal.backups import connect
 
     source = connection.settings_dict
+    template = _template(request.config)
     with django_db_blocker.unblock():
-        connections.close_all()  # PostgreSQL copies a database nobody is connected to
+        if template is None:
+            connections.close_all()  # PostgreSQL copies a database nobody is connected to
         with connect(source, dbname="postgres") as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}"')
-            admin.execute(f'CREATE DATABASE "{migrated_copy()}" TEMPLATE "{source["NAME"]}"')
+            origin = template[0] if template else source["NAME"]
+            admin.execute(f'CREATE DATABASE "{migrated_copy()}" TEMPLATE "{origin}"')
     yield
-    with django_db_blocker.unblock(), connect(source, dbname="postgres") as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}" WITH (FORCE)')
+    with django_db_blocker.unblock():
+        with connect(source, dbname="postgres") as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}" WITH (FORCE)')
+        if template:  # pytest-django drops no database it was given
+            connections.close_all()
+            template_db.drop(source, source["NAME"])
 
 
 def migrated_copy():
@@ -150,15 +207,42 @@ def _plain_static_storage(settings):
     }
 
 
+@contextmanager
+def seeded_database(config):
+    """Yields True with every connection on a copy of the seeded template (the seed data as
+    `load_demo` loads it: tests/support/template_db.py) until the module ends; yields False,
+    changing nothing, in a run without workers: the caller loads the seed itself."""
+    template = _template(config)
+    if template is None:
+        yield False
+        return
+    from django.db import connection
+
+    name, folder = template
+    template_db.wait_until_built(folder, "seeded")
+    copy_of = f"{connection.settings_dict['NAME']}_seeded"
+    template_db.copy(connection.settings_dict, template_db.seeded(name), copy_of)
+    try:
+        with template_db.switched_to(copy_of):
+            yield True
+    finally:
+        template_db.drop(connection.settings_dict, copy_of)
+
+
 @pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
+def demo_data(django_db_setup, django_db_blocker, request):
     """The seed fixtures, loaded once per test module and rolled back after it.
 
     They stay loaded until the module ends: use it in modules whose every test wants them
     (`pytestmark = pytest.mark.usefixtures("demo_data")`), never beside tests that don't.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", verbosity=0)
+    with (
+        django_db_blocker.unblock(),
+        seeded_database(request.config) as seeded,
+        transaction.atomic(),
+    ):
+        if not seeded:
+            call_command("load_demo", verbosity=0)
         yield
         transaction.set_rollback(True)
 

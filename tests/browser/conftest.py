@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.conftest import seeded_database
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -54,20 +56,26 @@ def browser(django_db_setup):
 
 
 @pytest.fixture
-def demo_site(live_server):
-    """The live server's URL, with the seed data committed where its thread can read it.
+def demo_site(live_server, request):
+    """The live server's URL, with the seed data committed where its thread can read it: on
+    a copy of the seeded template for this test alone (`seeded_database`), or, in a run without
+    workers, loaded in the test database.
 
     live_server makes the test transactional: the database is flushed after each test, so
     nothing loaded here reaches other test modules.
     """
-    call_command("load_demo", verbosity=0)
-    return live_server.url
+    with seeded_database(request.config) as seeded:
+        if not seeded:
+            call_command("load_demo", verbosity=0)
+        yield live_server.url
 
 
 @pytest.fixture(scope="module")
-def shared_demo_site(django_db_setup, django_db_blocker):
+def shared_demo_site(django_db_setup, django_db_blocker, request):
     """The seed data committed once for a module whose tests only read it, on a live server of
-    the module's own; flushed when the module ends, as after a transactional test.
+    the module's own: a copy of the seeded template dropped when the module ends (see
+    tests/conftest.py, `seeded_database`), or, in a run without workers, the seed loaded in the
+    test database and flushed when the module ends, as after a transactional test.
 
     Loading the seed and flushing it cost seconds a test: `demo_site` pays them for each test
     that writes, this for each module of pages that are only looked at.
@@ -75,8 +83,9 @@ def shared_demo_site(django_db_setup, django_db_blocker):
     from django.core.cache import caches
     from pytest_django.live_server_helper import LiveServer
 
-    with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
+    with django_db_blocker.unblock(), seeded_database(request.config) as seeded:
+        if not seeded:
+            call_command("load_demo", verbosity=0)
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         try:
@@ -84,7 +93,8 @@ def shared_demo_site(django_db_setup, django_db_blocker):
         finally:
             server._live_server_modified_settings.disable()
             server.stop()
-            call_command("flush", verbosity=0, interactive=False)
+            if not seeded:
+                call_command("flush", verbosity=0, interactive=False)
             caches["default"].clear()  # pages cached from the seed must not answer later tests
 
 
