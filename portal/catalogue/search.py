@@ -7,14 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections, transaction
-from django.db.models import (
-    BooleanField,
-    ExpressionWrapper,
-    F,
-    Func,
-    TextField,
-    Value,
-)
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape
@@ -144,18 +137,24 @@ def highlighted(snippet):
     return mark_safe(french_spacing(marked))
 
 
+def _ranked(candidates, query, vector):
+    """The candidates' (pk, rank, sort_key), ranked as they are read: (SQL, params)."""
+    rank = SearchRank(F(vector), query)
+    return candidates.annotate(rank=rank).values("pk", "rank", "sort_key").query.sql_with_params()
+
+
+# The best-ranked first, ties settled by title then primary key.
+BEST_FIRST = f"ORDER BY rank DESC, sort_key, pk LIMIT {RESULTS_PER_SECTION}"
+
+
 def _first_ranked(queryset, matches, query, vector):
     """(found, best): how many matches there are, up to CANDIDATES + 1, and the pks of the
     best-ranked RESULTS_PER_SECTION of them. One query: the matches are counted and ranked as
     they are read, where a count and then a ranking read them twice."""
-    rank = SearchRank(F(vector), query)
-    ranked = matches.annotate(rank=rank).values("pk", "rank", "sort_key")[: CANDIDATES + 1]
-    sql, params = ranked.query.sql_with_params()
+    sql, params = _ranked(matches[: CANDIDATES + 1], query, vector)
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
-            f"SELECT pk, count(*) OVER () FROM ({sql}) AS candidates "
-            f"ORDER BY rank DESC, sort_key, pk LIMIT {RESULTS_PER_SECTION}",
-            params,
+            f"SELECT pk, count(*) OVER () FROM ({sql}) AS candidates {BEST_FIRST}", params
         )
         rows = cursor.fetchall()
     return (rows[0][1] if rows else 0), [pk for pk, _ in rows]
@@ -168,15 +167,8 @@ def _best(queryset, candidates, query, fields, vector="search_vector", config=SE
     their snippets: reading a thousand candidates' rows a second time to rank them was a fifth
     of a common word's search at a million initiatives.
     """
-    rank = SearchRank(F(vector), query)
-    ranked, params = (
-        candidates.annotate(rank=rank).values("pk", "rank", "sort_key").query.sql_with_params()
-    )
-    best = RawSQL(
-        f"SELECT pk FROM ({ranked}) AS candidates ORDER BY rank DESC, sort_key, pk "
-        f"LIMIT {RESULTS_PER_SECTION}",
-        params,
-    )
+    sql, params = _ranked(candidates, query, vector)
+    best = RawSQL(f"SELECT pk FROM ({sql}) AS candidates {BEST_FIRST}", params)
     return _hits(queryset, best, query, fields, vector, config)
 
 
