@@ -25,6 +25,7 @@ from initiatives.models import (
     Theme,
 )
 from portal.catalogue.search import search_query
+from portal.models import SearchWord
 
 pytestmark = pytest.mark.django_db
 
@@ -308,6 +309,23 @@ def test_derived_tables_are_what_the_triggers_and_a_rebuild_give(before):
     assert len(loaded[0]) > 0.8 * COUNT
     assert loaded == rebuilt
     assert loaded == refreshed
+
+
+def test_the_vocabulary_is_each_public_word_in_its_most_frequent_spelling(before):
+    # Counted occurrence by occurrence with registre_words, as the triggers read each title:
+    # the rebuild counts by spelling, then gives each spelling its word.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT ON (word) word, spelling FROM ("
+            " SELECT found.word, found.spelling FROM initiatives_initiative r,"
+            " LATERAL registre_words(r.title) AS found WHERE r.is_public"
+            " UNION ALL SELECT found.word, found.spelling FROM actors_organisation r,"
+            " LATERAL registre_words(r.name) AS found WHERE r.publication_state = 'published'"
+            ") AS words GROUP BY word, spelling ORDER BY word, COUNT(*) DESC, spelling DESC"
+        )
+        expected = dict(cursor.fetchall())
+    assert len(expected) > 500
+    assert dict(SearchWord.objects.values_list("word", "spelling")) == expected
 
 
 def test_the_orm_still_creates_records_afterwards(before, make_initiative, make_organisation):
