@@ -144,21 +144,16 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     a second migrated database (a copy costs a second, migrating again twenty)."""
     from django.db import connection, connections
 
-    from portal.backups import connect
-
     source = connection.settings_dict
     template = _template(request.config)
     with django_db_blocker.unblock():
         if template is None:
             connections.close_all()  # PostgreSQL copies a database nobody is connected to
-        with connect(source, dbname="postgres") as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}"')
-            origin = template[0] if template else source["NAME"]
-            admin.execute(f'CREATE DATABASE "{migrated_copy()}" TEMPLATE "{origin}"')
+        origin = template[0] if template else source["NAME"]
+        template_db.copy(source, origin, migrated_copy())
     yield
     with django_db_blocker.unblock():
-        with connect(source, dbname="postgres") as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{migrated_copy()}" WITH (FORCE)')
+        template_db.drop(source, migrated_copy())
         if template:  # pytest-django drops no database it was given
             connections.close_all()
             template_db.drop(source, source["NAME"])

@@ -46,14 +46,11 @@ class Template:
 
     def close(self, settings_dict):
         """After the run: the process ended, the template dropped, the folder removed."""
-        from portal.backups import connect
-
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        with connect(settings_dict, dbname="postgres") as admin:
-            for name in (self.name, seeded(self.name)):
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in (self.name, seeded(self.name)):
+            drop(settings_dict, name)
         for path in self.folder.iterdir():
             path.unlink()
         self.folder.rmdir()
@@ -80,18 +77,20 @@ def wait_until_built(folder, step="migrated"):
 
 def copy(settings_dict, template, name):
     """A fresh test database `name`, copied from the template."""
-    from portal.backups import connect
-
-    with connect(settings_dict, dbname="postgres") as admin:
+    with _admin(settings_dict) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 def drop(settings_dict, name):
+    with _admin(settings_dict) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(settings_dict):
     from portal.backups import connect
 
-    with connect(settings_dict, dbname="postgres") as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return connect(settings_dict, dbname="postgres")
 
 
 @contextmanager
@@ -127,8 +126,8 @@ def migrate(name):
     from django.core.management import call_command
     from django.db import connections
 
-    with connect_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop(_default_settings(), name)
+    with _admin(_default_settings()) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     with switched_to(name):  # closed after: PostgreSQL copies a database nobody is connected to
         call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
@@ -139,20 +138,15 @@ def migrate(name):
 def seed(name):
     from django.core.management import call_command
 
-    copy_of = seeded(name)
-    with connect_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{copy_of}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{copy_of}" TEMPLATE "{name}"')
-    with switched_to(copy_of):
+    copy(_default_settings(), name, seeded(name))
+    with switched_to(seeded(name)):
         call_command("load_demo", verbosity=0)
 
 
-def connect_admin():
+def _default_settings():
     from django.db import connections
 
-    from portal.backups import connect
-
-    return connect(connections["default"].settings_dict, dbname="postgres")
+    return connections["default"].settings_dict
 
 
 def step(folder, name, build, *args):
